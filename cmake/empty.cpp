@@ -1,0 +1,1 @@
+// Placeholder translation unit so a library with no sources yet still configures.

@@ -1,0 +1,59 @@
+// Tandem's typed configuration: a TOML file plus TANDEM_* environment overrides, validated at
+// start-up with errors that name the key.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "config/database_url.hpp"
+#include "config/endpoint.hpp"
+#include "config/log.hpp"
+
+namespace tandem::config {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  struct Source {
+    PostgresUrl url;
+  } source;
+  std::optional<MysqlUrl> target;
+  struct Proxy {
+    Endpoint listen{"127.0.0.1", 6432};
+    std::string tls_cert, tls_key;
+    std::size_t max_message_bytes = std::size_t{1} << 30;
+    double shutdown_grace_seconds = 30.0;
+    unsigned threads = 0;  // 0: one per core
+    double backend_connect_timeout_seconds = 10.0;
+  } proxy;
+  struct Admin {
+    Endpoint listen{"127.0.0.1", 9187};
+    std::string token;  // from admin.token or the content of admin.token_file
+  } admin;
+  std::filesystem::path state_dir = "./tandem-state";
+  struct Log {
+    log::Level level = log::Level::info;
+    std::string format = "kv";  // kv | json
+  } log;
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// The process's TANDEM_* variables.
+Environment environment_from_process();
+
+// Throws ConfigError naming the key (and, for syntax errors, the line and column).
+Config parse_config(std::string_view toml_text, const Environment& env, std::string_view source_name);
+Config load_config(const std::filesystem::path& file, const Environment& env);
+
+// The environment variable that overrides `key` ("proxy.listen" -> "TANDEM_PROXY_LISTEN").
+std::string environment_variable_for(std::string_view key);
+
+}  // namespace tandem::config

@@ -1,0 +1,63 @@
+// Admin endpoints: metrics, status, and the token-protected operator actions.
+#include "proxy/admin/routes.hpp"
+
+#include <openssl/crypto.h>
+
+#include <boost/json.hpp>
+
+namespace tandem::proxy::admin {
+namespace {
+
+AdminResponse json_error(int status, std::string_view message) {
+  boost::json::object o;
+  o["error"] = message;
+  return AdminResponse{status, "application/json", boost::json::serialize(o) + "\n"};
+}
+
+}  // namespace
+
+bool AdminRoutes::authorized(std::string_view authorization) const {
+  const std::string& token = state_.config.admin.token;
+  constexpr std::string_view scheme = "Bearer ";
+  if (token.empty() || !authorization.starts_with(scheme)) return false;
+  const std::string_view given = authorization.substr(scheme.size());
+  // Constant-time compare: the token must not leak through response timing.
+  return given.size() == token.size() && CRYPTO_memcmp(given.data(), token.data(), token.size()) == 0;
+}
+
+std::string AdminRoutes::status_json() const {
+  boost::json::object o;
+  o["version"] = TANDEM_VERSION;
+  o["uptime_seconds"] = state_.uptime_seconds();
+  o["phase"] = "passthrough";
+  o["routing"] = "source";
+  o["sessions"] = {{"active", state_.sessions_active.load()}, {"total", state_.sessions_total.load()}};
+  o["backend"] = {{"url", state_.config.source.url.redacted()},
+                  {"connect_errors", state_.backend_connect_errors.load()}};
+  o["shutting_down"] = state_.shutting_down.load();
+  return boost::json::serialize(o) + "\n";
+}
+
+AdminResponse AdminRoutes::handle(const AdminRequest& request) const {
+  std::string_view path = request.target.substr(0, request.target.find('?'));
+  if (path == "/metrics") {
+    if (request.method != "GET") return json_error(405, "use GET");
+    return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8", state_.metrics.serialize()};
+  }
+  if (path == "/api/v1/status") {
+    if (request.method != "GET") return json_error(405, "use GET");
+    return AdminResponse{200, "application/json", status_json()};
+  }
+  if (path == "/api/v1/shutdown") {
+    if (request.method != "POST") return json_error(405, "use POST");
+    if (state_.config.admin.token.empty()) {
+      return json_error(401, "admin.token is not configured; operator actions are disabled");
+    }
+    if (!authorized(request.authorization)) return json_error(401, "missing or wrong bearer token");
+    if (state_.request_shutdown) state_.request_shutdown();
+    return AdminResponse{202, "application/json", "{\"shutdown\":\"started\"}\n"};
+  }
+  return json_error(404, "no such endpoint");
+}
+
+}  // namespace tandem::proxy::admin

@@ -1,0 +1,88 @@
+// The tandem executable: parses the command line and runs the requested command.
+#include <sys/resource.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "config/log.hpp"
+#include "proxy/server.hpp"
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: tandem serve --config FILE     run the proxy and its admin port\n"
+    "       tandem --config FILE           same as serve\n"
+    "       tandem --version\n"
+    "Every config key can also be set by environment variable, e.g. TANDEM_SOURCE_URL.\n";
+
+// Each client holds two descriptors (client and backend); the default soft limit of 1024 would cap
+// the proxy near 500 clients.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+int serve(const std::string& config_path) {
+  tandem::config::Config cfg;
+  try {
+    cfg = tandem::config::load_config(config_path, tandem::config::environment_from_process());
+  } catch (const tandem::config::ConfigError& e) {
+    std::fprintf(stderr, "tandem: configuration error: %s\n", e.what());
+    return 2;
+  }
+  tandem::log::set_level(cfg.log.level);
+  tandem::log::set_format_json(cfg.log.format == "json");
+  raise_descriptor_limit();
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    tandem::proxy::ProxyServer server(cfg);
+    return server.run();
+  } catch (const std::exception& e) {
+    tandem::log::error("proxy.start_failed").kv("error", e.what());
+    std::fprintf(stderr, "tandem: %s\n", e.what());
+    return 2;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (!args.empty() && (args[0] == "--version" || args[0] == "version")) {
+    std::printf("tandem %s\n", TANDEM_VERSION);
+    return 0;
+  }
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+    std::fputs(kUsage.data(), stdout);
+    return 0;
+  }
+  std::size_t i = 0;
+  if (!args.empty() && args[0] == "serve") i = 1;
+  std::optional<std::string> config_path;
+  for (; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) {
+      config_path = std::string(args[++i]);
+    } else if (args[i].starts_with("--config=")) {
+      config_path = std::string(args[i].substr(9));
+    } else {
+      std::fprintf(stderr, "tandem: unexpected argument '%.*s'\n%s", static_cast<int>(args[i].size()),
+                   args[i].data(), kUsage.data());
+      return 2;
+    }
+  }
+  if (!config_path) {
+    std::fprintf(stderr, "tandem: --config FILE is required\n%s", kUsage.data());
+    return 2;
+  }
+  return serve(*config_path);
+}

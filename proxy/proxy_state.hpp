@@ -1,0 +1,32 @@
+// What the running proxy shares between its sessions and the admin port.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+#include "config/config.hpp"
+#include "proxy/cancel_registry.hpp"
+#include "proxy/metrics.hpp"
+
+namespace tandem::proxy {
+
+struct ProxyState {
+  explicit ProxyState(const config::Config& cfg);
+
+  const config::Config& config;
+  ProxyMetrics metrics;
+  CancelRegistry cancels;
+  std::atomic<std::int64_t> sessions_active{0};
+  std::atomic<std::uint64_t> sessions_total{0};
+  std::atomic<std::uint64_t> backend_connect_errors{0};
+  std::atomic<bool> shutting_down{false};
+  const std::chrono::steady_clock::time_point started_at;
+  // Set by the server; starts the same graceful stop as SIGTERM. Safe to call from any thread.
+  std::function<void()> request_shutdown;
+
+  double uptime_seconds() const;
+};
+
+}  // namespace tandem::proxy

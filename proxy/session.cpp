@@ -1,0 +1,635 @@
+// The client session: startup, authentication pass-through, cancel keys, and a relay that
+// forwards bytes unchanged while watching message headers for classification and timing.
+#include "proxy/session.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <array>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/log.hpp"
+#include "protocol/pgwire/backend_messages.hpp"
+#include "protocol/pgwire/constants.hpp"
+#include "protocol/pgwire/relay_scanner.hpp"
+#include "protocol/pgwire/startup_packet.hpp"
+#include "protocol/pgwire/statement_class.hpp"
+#include "proxy/stream.hpp"
+
+namespace tandem::proxy {
+namespace {
+
+using namespace boost::asio::experimental::awaitable_operators;
+using pgwire::RelayedMessage;
+using pgwire::StatementClass;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kRelayBufferBytes = 32 * 1024;
+constexpr std::size_t kMaxStartupPacketBytes = 10000;  // PostgreSQL's own limit
+constexpr std::size_t kMaxAuthMessageBytes = 65536 + 16;
+constexpr auto kStartupTimeout = std::chrono::seconds(60);  // PostgreSQL's authentication_timeout
+
+std::uint32_t read_u32(std::string_view b, std::size_t at) {
+  const auto* p = reinterpret_cast<const unsigned char*>(b.data() + at);
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         std::uint32_t{p[3]};
+}
+
+const std::array<bool, 256>& relay_frontend_types() {
+  static const std::array<bool, 256> table = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+      // 'p' (password/SASL) is only valid during authentication, which the relay never sees.
+      t[c] = c != 'p' && pgwire::is_frontend_message_type(static_cast<char>(c));
+    }
+    return t;
+  }();
+  return table;
+}
+
+// A NUL-terminated string at the start of `b`, or everything when the terminator is beyond the
+// captured prefix.
+std::string_view cstring_at(std::string_view b, std::size_t at = 0) {
+  if (at >= b.size()) return {};
+  b.remove_prefix(at);
+  return b.substr(0, b.find('\0'));
+}
+
+bool is_disconnect(const boost::system::system_error& e) {
+  namespace error = boost::asio::error;
+  const auto code = e.code();
+  return code == error::eof || code == error::connection_reset || code == error::broken_pipe ||
+         code == error::operation_aborted || code == error::not_connected ||
+         code == boost::asio::ssl::error::stream_truncated;
+}
+
+// Start times of statements awaiting their ReadyForQuery, oldest first. Fixed capacity: a client
+// pipelining deeper than this only loses latency samples, never correctness.
+class PendingTimings {
+ public:
+  void push(Clock::time_point t) {
+    if (unmeasured_ > 0 || size_ == slots_.size()) {
+      ++unmeasured_;
+      return;
+    }
+    slots_[(head_ + size_) % slots_.size()] = t;
+    ++size_;
+  }
+  std::optional<Clock::time_point> pop() {
+    if (size_ > 0) {
+      auto t = slots_[head_];
+      head_ = (head_ + 1) % slots_.size();
+      --size_;
+      return t;
+    }
+    if (unmeasured_ > 0) --unmeasured_;
+    return std::nullopt;
+  }
+
+ private:
+  std::array<Clock::time_point, 256> slots_{};
+  std::size_t head_ = 0, size_ = 0, unmeasured_ = 0;
+};
+
+enum class ClientEnd { disconnected, terminated, protocol_error };
+
+class Session {
+ public:
+  Session(tcp::socket client, SessionContext& ctx)
+      : ctx_(ctx),
+        metrics_(ctx.state.metrics),
+        client_(std::move(client)),
+        client_peer_(peer_name(client_.socket())),
+        client_scanner_(ctx.state.config.proxy.max_message_bytes, &relay_frontend_types()),
+        backend_scanner_(SIZE_MAX, nullptr) {
+    client_scanner_.want_prefix('Q', pgwire::RelayScanner::kMaxPrefix);
+    client_scanner_.want_prefix('P', pgwire::RelayScanner::kMaxPrefix);
+    client_scanner_.want_prefix('B', 160);  // portal and statement names (NAMEDATALEN 64)
+    client_scanner_.want_prefix('E', 80);
+    client_scanner_.want_prefix('C', 80);
+    backend_scanner_.want_prefix('Z', 1);
+  }
+
+  ~Session() {
+    if (client_secret_) ctx_.state.cancels.remove(backend_pid_, *client_secret_);
+  }
+
+  asio::awaitable<void> run();
+
+ private:
+  static std::string peer_name(tcp::socket& s) {
+    boost::system::error_code ec;
+    auto ep = s.remote_endpoint(ec);
+    return ec ? std::string("unknown") : ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  asio::awaitable<bool> startup();
+  asio::awaitable<std::optional<std::string>> read_startup_packet();
+  asio::awaitable<void> forward_cancel(const pgwire::CancelRequest& request);
+  asio::awaitable<bool> connect_backend();
+  asio::awaitable<bool> authenticate(const std::string& startup_packet);
+  asio::awaitable<std::pair<char, std::string_view>> read_backend_message();
+  asio::awaitable<std::optional<std::pair<char, std::string_view>>> read_client_auth_message();
+  asio::awaitable<void> relay();
+  asio::awaitable<ClientEnd> pump_client_to_backend();
+  asio::awaitable<void> pump_backend_to_client();
+  asio::awaitable<void> send_client_error(std::string_view severity, std::string_view sqlstate,
+                                          std::string_view message);
+  void on_client_message(const RelayedMessage& m);
+  void on_backend_message(const RelayedMessage& m);
+  void count(StatementClass c) { metrics_.statements(c).Increment(); }
+
+  SessionContext& ctx_;
+  ProxyMetrics& metrics_;
+  Stream client_;
+  std::optional<Stream> backend_;
+  std::string client_peer_;
+  std::string user_, database_;
+
+  std::int32_t backend_pid_ = 0;
+  std::optional<std::uint32_t> client_secret_;
+  char transaction_status_ = 'I';
+
+  pgwire::RelayScanner client_scanner_;
+  pgwire::RelayScanner backend_scanner_;
+  std::string protocol_error_;
+  bool client_write_in_flight_ = false;
+  PendingTimings pending_;
+  // Statement classes by prepared-statement and portal name; the unnamed ones are kept apart so
+  // the common case never touches the maps.
+  std::map<std::string, StatementClass, std::less<>> prepared_;
+  std::map<std::string, StatementClass, std::less<>> portals_;
+  StatementClass unnamed_statement_ = StatementClass::other;
+  StatementClass unnamed_portal_ = StatementClass::other;
+
+  std::string scratch_;  // startup-phase messages; the relay never uses it
+};
+
+asio::awaitable<void> Session::run() {
+  auto& state = ctx_.state;
+  state.sessions_active.fetch_add(1, std::memory_order_relaxed);
+  state.sessions_total.fetch_add(1, std::memory_order_relaxed);
+  metrics_.client_connections.Increment();
+  metrics_.client_connections_total.Increment();
+  struct Leave {
+    ProxyState& s;
+    ~Leave() {
+      s.sessions_active.fetch_sub(1, std::memory_order_relaxed);
+      s.metrics.client_connections.Decrement();
+    }
+  } leave{state};
+
+  boost::system::error_code ignored;
+  client_.socket().set_option(tcp::no_delay(true), ignored);
+  try {
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer deadline(executor, kStartupTimeout);
+    auto expire = [&]() -> asio::awaitable<void> {
+      co_await deadline.async_wait(asio::use_awaitable);
+      client_.cancel();
+      if (backend_) backend_->cancel();
+    };
+    auto outcome = co_await (startup() || expire());
+    if (outcome.index() == 1) {
+      log::info("session.startup_timeout").kv("client", client_peer_);
+      co_await send_client_error("FATAL", "08006", "tandem: startup did not finish within 60 s");
+    } else if (std::get<0>(outcome)) {
+      co_await relay();
+    }
+  } catch (const boost::system::system_error& e) {
+    if (!is_disconnect(e)) {
+      log::warn("session.error").kv("client", client_peer_).kv("error", e.what());
+    }
+  } catch (const std::exception& e) {
+    log::warn("session.error").kv("client", client_peer_).kv("error", e.what());
+  }
+  client_.close();
+  if (backend_) backend_->close();
+  log::debug("session.end").kv("client", client_peer_).kv("pid", std::int64_t{backend_pid_});
+}
+
+// Reads one startup-phase packet (length-prefixed, no type byte). nullopt: the client closed.
+asio::awaitable<std::optional<std::string>> Session::read_startup_packet() {
+  std::array<char, 4> len_bytes{};
+  try {
+    co_await client_.read_exact(asio::buffer(len_bytes));
+  } catch (const boost::system::system_error& e) {
+    if (is_disconnect(e)) co_return std::nullopt;
+    throw;
+  }
+  const std::uint32_t len = read_u32({len_bytes.data(), 4}, 0);
+  if (len < 8 || len > kMaxStartupPacketBytes) {
+    metrics_.protocol_errors_total.Increment();
+    log::info("session.protocol_error").kv("client", client_peer_).kv("error", "invalid startup packet length").kv("length", std::uint64_t{len});
+    co_await send_client_error("FATAL", "08P01",
+                               "invalid startup packet length " + std::to_string(len));
+    co_return std::nullopt;
+  }
+  std::string packet(len, '\0');
+  std::memcpy(packet.data(), len_bytes.data(), 4);
+  co_await client_.read_exact(asio::buffer(packet.data() + 4, len - 4));
+  co_return packet;
+}
+
+asio::awaitable<bool> Session::startup() {
+  for (;;) {
+    auto packet = co_await read_startup_packet();
+    if (!packet) co_return false;
+    auto decoded = pgwire::decode_startup_packet(*packet);
+    if (!decoded) {
+      metrics_.protocol_errors_total.Increment();
+      log::info("session.protocol_error").kv("client", client_peer_).kv("error", decoded.error().message);
+      co_await send_client_error("FATAL", "08P01", decoded.error().message);
+      co_return false;
+    }
+    if (std::holds_alternative<pgwire::SslRequest>(*decoded)) {
+      if (client_.is_tls()) {
+        metrics_.protocol_errors_total.Increment();
+        co_await send_client_error("FATAL", "08P01", "SSLRequest on an encrypted connection");
+        co_return false;
+      }
+      const char answer = ctx_.client_tls ? 'S' : 'N';
+      co_await client_.write_all(asio::buffer(&answer, 1));
+      if (ctx_.client_tls) co_await client_.handshake_as_server(*ctx_.client_tls);
+      continue;
+    }
+    if (std::holds_alternative<pgwire::GssEncRequest>(*decoded)) {
+      const char answer = 'N';
+      co_await client_.write_all(asio::buffer(&answer, 1));
+      continue;
+    }
+    if (auto* cancel = std::get_if<pgwire::CancelRequest>(&*decoded)) {
+      co_await forward_cancel(*cancel);
+      co_return false;
+    }
+    const auto& startup = std::get<pgwire::StartupMessage>(*decoded);
+    if ((startup.protocol_version >> 16) != 3) {
+      metrics_.protocol_errors_total.Increment();
+      co_await send_client_error(
+          "FATAL", "0A000",
+          "unsupported frontend protocol " + std::to_string(startup.protocol_version >> 16) + "." +
+              std::to_string(startup.protocol_version & 0xffff) + ": server supports 3.0 to 3.0");
+      co_return false;
+    }
+    for (const auto& [k, v] : startup.parameters) {
+      if (k == "user") user_ = v;
+      if (k == "database") database_ = v;
+    }
+    if (!co_await connect_backend()) co_return false;
+    co_return co_await authenticate(*packet);
+  }
+}
+
+asio::awaitable<void> Session::forward_cancel(const pgwire::CancelRequest& request) {
+  auto target = ctx_.state.cancels.find(request.process_id, request.secret_key);
+  if (!target) {
+    metrics_.cancel_unknown_total.Increment();
+    log::info("cancel.unknown_key").kv("client", client_peer_).kv("pid", std::int64_t{request.process_id});
+    co_return;
+  }
+  metrics_.cancel_forwarded_total.Increment();
+  auto executor = co_await asio::this_coro::executor;
+  tcp::socket socket(executor);
+  tcp::resolver resolver(executor);
+  auto endpoints = co_await resolver.async_resolve(target->host, std::to_string(target->port),
+                                                   asio::use_awaitable);
+  co_await asio::async_connect(socket, endpoints, asio::use_awaitable);
+  std::string packet;
+  pgwire::encode_cancel_request(packet, pgwire::CancelRequest{target->backend_pid, target->backend_secret});
+  co_await asio::async_write(socket, asio::buffer(packet), asio::use_awaitable);
+  // PostgreSQL closes the connection once it has read the request; wait for that so the cancel
+  // is delivered before the client's own connection to us ends.
+  char byte;
+  boost::system::error_code ec;
+  co_await socket.async_read_some(asio::buffer(&byte, 1),
+                                  asio::redirect_error(asio::use_awaitable, ec));
+  log::info("cancel.forwarded").kv("client", client_peer_).kv("pid", std::int64_t{target->backend_pid});
+}
+
+asio::awaitable<bool> Session::connect_backend() {
+  const auto& source = ctx_.state.config.source.url;
+  auto executor = co_await asio::this_coro::executor;
+  tcp::socket socket(executor);
+  auto fail = [&](std::string_view why) -> asio::awaitable<bool> {
+    metrics_.backend_connect_errors_total.Increment();
+    ctx_.state.backend_connect_errors.fetch_add(1, std::memory_order_relaxed);
+    log::warn("backend.connect_failed").kv("client", client_peer_).kv("backend", source.host + ":" + std::to_string(source.port)).kv("error", why);
+    co_await send_client_error("FATAL", "08006",
+                               "tandem: cannot connect to the source PostgreSQL at " + source.host +
+                                   ":" + std::to_string(source.port) + ": " + std::string(why));
+    co_return false;
+  };
+
+  std::vector<tcp::endpoint> endpoints;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(source.host, ec);
+  if (!ec) {
+    endpoints.emplace_back(address, source.port);
+  } else {
+    tcp::resolver resolver(executor);
+    auto results = co_await resolver.async_resolve(source.host, std::to_string(source.port),
+                                                   asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return co_await fail(ec.message());
+    for (const auto& r : results) endpoints.push_back(r.endpoint());
+  }
+
+  asio::steady_timer timer(executor, std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                         ctx_.state.config.proxy.backend_connect_timeout_seconds)));
+  auto connected = co_await (asio::async_connect(socket, endpoints, asio::redirect_error(asio::use_awaitable, ec)) ||
+                             timer.async_wait(asio::use_awaitable));
+  if (connected.index() == 1) co_return co_await fail("connect timed out");
+  if (ec) co_return co_await fail(ec.message());
+  socket.set_option(tcp::no_delay(true), ec);
+  backend_.emplace(std::move(socket));
+
+  const std::string& sslmode = source.sslmode;
+  if (ctx_.backend_tls && sslmode != "disable" && sslmode != "allow") {
+    std::string request;
+    pgwire::encode_ssl_request(request);
+    co_await backend_->write_all(asio::buffer(request));
+    char answer = 0;
+    co_await backend_->read_exact(asio::buffer(&answer, 1));
+    if (answer == 'S') {
+      std::string handshake_error;
+      try {
+        co_await backend_->handshake_as_client(*ctx_.backend_tls, source.host, sslmode == "verify-full");
+      } catch (const boost::system::system_error& e) {
+        handshake_error = e.what();
+      }
+      if (!handshake_error.empty()) co_return co_await fail("TLS handshake failed: " + handshake_error);
+    } else if (answer != 'N' || sslmode != "prefer") {
+      co_return co_await fail("the server does not accept TLS, and sslmode=" + sslmode + " requires it");
+    }
+  }
+  co_return true;
+}
+
+asio::awaitable<std::pair<char, std::string_view>> Session::read_backend_message() {
+  std::array<char, 5> header{};
+  co_await backend_->read_exact(asio::buffer(header));
+  const std::uint32_t len = read_u32({header.data(), 5}, 1);
+  if (len < 4 || len > ctx_.state.config.proxy.max_message_bytes) {
+    throw std::runtime_error("source PostgreSQL sent a message of invalid length " + std::to_string(len));
+  }
+  scratch_.resize(len + 1);
+  std::memcpy(scratch_.data(), header.data(), 5);
+  co_await backend_->read_exact(asio::buffer(scratch_.data() + 5, len - 4));
+  co_return std::pair<char, std::string_view>{header[0], std::string_view(scratch_).substr(5)};
+}
+
+// One client message during authentication; nullopt when the client hung up or said Terminate.
+asio::awaitable<std::optional<std::pair<char, std::string_view>>> Session::read_client_auth_message() {
+  std::array<char, 5> header{};
+  try {
+    co_await client_.read_exact(asio::buffer(header));
+  } catch (const boost::system::system_error& e) {
+    if (is_disconnect(e)) co_return std::nullopt;
+    throw;
+  }
+  const std::uint32_t len = read_u32({header.data(), 5}, 1);
+  if (header[0] == 'X') co_return std::nullopt;
+  if (header[0] != 'p' || len < 4 || len > kMaxAuthMessageBytes) {
+    metrics_.protocol_errors_total.Increment();
+    log::info("session.protocol_error").kv("client", client_peer_).kv("error", "expected an authentication response");
+    co_await send_client_error("FATAL", "08P01", "expected an authentication response message");
+    co_return std::nullopt;
+  }
+  scratch_.resize(len + 1);
+  std::memcpy(scratch_.data(), header.data(), 5);
+  co_await client_.read_exact(asio::buffer(scratch_.data() + 5, len - 4));
+  co_return std::pair<char, std::string_view>{'p', std::string_view(scratch_).substr(5)};
+}
+
+// Relays the startup conversation message by message: the backend's authentication requests go
+// to the client and its answers back, unchanged; BackendKeyData is replaced by Tandem's key.
+asio::awaitable<bool> Session::authenticate(const std::string& startup_packet) {
+  co_await backend_->write_all(asio::buffer(startup_packet));
+  std::string to_client;
+  for (;;) {
+    auto [type, body] = co_await read_backend_message();
+    if (type == pgwire::backend::kBackendKeyData) {
+      if (body.size() != 8) throw std::runtime_error("source PostgreSQL sent a malformed BackendKeyData");
+      backend_pid_ = static_cast<std::int32_t>(read_u32(body, 0));
+      const std::uint32_t backend_secret = read_u32(body, 4);
+      const auto& source = ctx_.state.config.source.url;
+      client_secret_ = ctx_.state.cancels.add(
+          BackendCancelTarget{source.host, source.port, backend_pid_, backend_secret});
+      pgwire::encode_backend_key_data(to_client, backend_pid_, *client_secret_);
+      continue;
+    }
+    to_client.append(scratch_.data(), body.size() + 5);
+    if (type == pgwire::backend::kReadyForQuery) {
+      transaction_status_ = body.empty() ? 'I' : body[0];
+      co_await client_.write_all(asio::buffer(to_client));
+      log::debug("session.ready").kv("client", client_peer_).kv("user", user_).kv("database", database_).kv("pid", std::int64_t{backend_pid_});
+      co_return true;
+    }
+    if (type == pgwire::backend::kErrorResponse) {
+      co_await client_.write_all(asio::buffer(to_client));
+      log::info("session.rejected").kv("client", client_peer_).kv("user", user_).kv("database", database_);
+      co_return false;
+    }
+    if (type == pgwire::backend::kAuthentication && body.size() >= 4) {
+      const std::uint32_t code = read_u32(body, 0);
+      const bool needs_answer = code == 3 || code == 5 || code == 7 || code == 8 || code == 9 ||
+                                code == 10 || code == 11;
+      if (needs_answer) {
+        co_await client_.write_all(asio::buffer(to_client));
+        to_client.clear();
+        auto answer = co_await read_client_auth_message();
+        if (!answer) co_return false;
+        co_await backend_->write_all(asio::buffer(scratch_.data(), answer->second.size() + 5));
+      }
+    }
+  }
+}
+
+asio::awaitable<void> Session::send_client_error(std::string_view severity, std::string_view sqlstate,
+                                                 std::string_view message) {
+  std::string out;
+  pgwire::encode_error_response(out, severity, sqlstate, message);
+  boost::system::error_code ec;
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor, std::chrono::seconds(5));
+  // A client that does not read must not hold the session open.
+  co_await (client_.write_all(asio::buffer(out)) || timer.async_wait(asio::use_awaitable));
+}
+
+void Session::on_client_message(const RelayedMessage& m) {
+  switch (m.type) {
+    case 'Q': {
+      std::array<StatementClass, 16> classes{};
+      const std::size_t n = pgwire::classify_statements(cstring_at(m.prefix), classes);
+      for (std::size_t i = 0; i < std::min(n, classes.size()); ++i) count(classes[i]);
+      pending_.push(Clock::now());
+      break;
+    }
+    case 'P': {
+      const auto name = cstring_at(m.prefix);
+      const auto c = pgwire::classify_statement(cstring_at(m.prefix, name.size() + 1));
+      if (name.empty()) {
+        unnamed_statement_ = c;
+      } else {
+        prepared_.insert_or_assign(std::string(name), c);
+      }
+      break;
+    }
+    case 'B': {
+      const auto portal = cstring_at(m.prefix);
+      const auto statement = cstring_at(m.prefix, portal.size() + 1);
+      StatementClass c = unnamed_statement_;
+      if (!statement.empty()) {
+        auto it = prepared_.find(statement);
+        c = it == prepared_.end() ? StatementClass::other : it->second;
+      }
+      if (portal.empty()) {
+        unnamed_portal_ = c;
+      } else {
+        portals_.insert_or_assign(std::string(portal), c);
+      }
+      break;
+    }
+    case 'E': {
+      const auto portal = cstring_at(m.prefix);
+      if (portal.empty()) {
+        count(unnamed_portal_);
+      } else {
+        auto it = portals_.find(portal);
+        count(it == portals_.end() ? StatementClass::other : it->second);
+      }
+      break;
+    }
+    case 'C': {
+      if (m.prefix.empty()) break;
+      const auto name = cstring_at(m.prefix, 1);
+      auto& map = m.prefix[0] == 'S' ? prepared_ : portals_;
+      if (auto it = map.find(name); it != map.end()) map.erase(it);
+      break;
+    }
+    case 'S':
+    case 'F':
+      pending_.push(Clock::now());
+      break;
+    default:
+      break;
+  }
+}
+
+void Session::on_backend_message(const RelayedMessage& m) {
+  if (m.type != 'Z') return;
+  if (!m.prefix.empty()) transaction_status_ = m.prefix[0];
+  if (auto started = pending_.pop()) {
+    metrics_.statement_duration_seconds.Observe(
+        std::chrono::duration<double>(Clock::now() - *started).count());
+  }
+}
+
+asio::awaitable<ClientEnd> Session::pump_client_to_backend() {
+  auto buffer = std::make_unique<char[]>(kRelayBufferBytes);
+  for (;;) {
+    boost::system::error_code ec;
+    const std::size_t n = co_await client_.read_some(asio::buffer(buffer.get(), kRelayBufferBytes), ec);
+    if (ec == asio::error::operation_aborted) co_return ClientEnd::disconnected;
+    if (ec) {
+      if (client_scanner_.at_boundary()) {
+        // Tell PostgreSQL the client is gone rather than leave it to notice a dead socket.
+        static constexpr char terminate[] = {'X', 0, 0, 0, 4};
+        boost::system::error_code ignored;
+        co_await backend_->write_all(asio::buffer(terminate, sizeof terminate), ignored);
+      }
+      co_return ClientEnd::disconnected;
+    }
+    metrics_.client_received_bytes_total.Increment(static_cast<double>(n));
+    bool terminated = false;
+    auto scanned = client_scanner_.scan({buffer.get(), n}, [&](const RelayedMessage& m) {
+      if (m.type == 'X') terminated = true;
+      on_client_message(m);
+    });
+    if (!scanned) {
+      protocol_error_ = scanned.error().message;
+      co_return ClientEnd::protocol_error;
+    }
+    co_await backend_->write_all(asio::buffer(buffer.get(), n), ec);
+    if (ec) {
+      // The backend is gone. The other direction owns writes to the client and will tell it;
+      // make sure its read ends now, and give it time to do so.
+      boost::system::error_code ignored;
+      backend_->socket().shutdown(tcp::socket::shutdown_both, ignored);
+      asio::steady_timer wait(co_await asio::this_coro::executor, std::chrono::seconds(5));
+      co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      co_return ClientEnd::disconnected;
+    }
+    if (terminated) co_return ClientEnd::terminated;
+  }
+}
+
+asio::awaitable<void> Session::pump_backend_to_client() {
+  auto buffer = std::make_unique<char[]>(kRelayBufferBytes);
+  for (;;) {
+    boost::system::error_code ec;
+    const std::size_t n = co_await backend_->read_some(asio::buffer(buffer.get(), kRelayBufferBytes), ec);
+    if (ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      log::warn("backend.lost").kv("client", client_peer_).kv("pid", std::int64_t{backend_pid_}).kv("error", ec.message());
+      if (backend_scanner_.at_boundary()) {
+        co_await send_client_error("FATAL", "08006",
+                                   "tandem: the connection to the source PostgreSQL was lost");
+      }
+      co_return;
+    }
+    auto scanned = backend_scanner_.scan({buffer.get(), n},
+                                         [&](const RelayedMessage& m) { on_backend_message(m); });
+    if (!scanned) throw std::runtime_error("source PostgreSQL: " + scanned.error().message);
+    client_write_in_flight_ = true;
+    co_await client_.write_all(asio::buffer(buffer.get(), n));
+    client_write_in_flight_ = false;
+    metrics_.client_sent_bytes_total.Increment(static_cast<double>(n));
+  }
+}
+
+asio::awaitable<void> Session::relay() {
+  // Whichever direction ends first aborts the other's pending operations, so the pair never
+  // waits on an operation that ignores per-operation cancellation.
+  auto client_side = [this]() -> asio::awaitable<ClientEnd> {
+    struct Abort {
+      Session* s;
+      ~Abort() { s->client_.cancel(); s->backend_->cancel(); }
+    } abort{this};
+    co_return co_await pump_client_to_backend();
+  };
+  auto backend_side = [this]() -> asio::awaitable<void> {
+    struct Abort {
+      Session* s;
+      ~Abort() { s->client_.cancel(); s->backend_->cancel(); }
+    } abort{this};
+    co_await pump_backend_to_client();
+  };
+  auto outcome = co_await (client_side() || backend_side());
+  if (outcome.index() == 0 && std::get<0>(outcome) == ClientEnd::protocol_error) {
+    metrics_.protocol_errors_total.Increment();
+    log::info("session.protocol_error").kv("client", client_peer_).kv("pid", std::int64_t{backend_pid_}).kv("error", protocol_error_);
+    // Only at a message boundary can an ErrorResponse be read as one.
+    if (!client_write_in_flight_ && backend_scanner_.at_boundary()) {
+      co_await send_client_error("FATAL", "08P01", "tandem: protocol violation: " + protocol_error_);
+    }
+  }
+}
+
+}  // namespace
+
+asio::awaitable<void> run_session(tcp::socket client, SessionContext& ctx) {
+  Session session(std::move(client), ctx);
+  co_await session.run();
+}
+
+}  // namespace tandem::proxy
