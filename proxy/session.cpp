@@ -118,6 +118,7 @@ class Session {
     client_scanner_.want_prefix('E', 80);
     client_scanner_.want_prefix('C', 80);
     backend_scanner_.want_prefix('Z', 1);
+    backend_scanner_.want_prefix('E', 32);  // the severity field comes first
   }
 
   ~Session() {
@@ -137,6 +138,14 @@ class Session {
   asio::awaitable<std::optional<std::string>> read_startup_packet();
   asio::awaitable<void> forward_cancel(const pgwire::CancelRequest& request);
   asio::awaitable<bool> connect_backend();
+  asio::awaitable<bool> backend_unavailable(std::string_view why);
+  Clock::duration backend_timeout() const {
+    return std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(ctx_.state.config.proxy.backend_connect_timeout_seconds));
+  }
+  // Runs `op`; when `limit` passes first, aborts the backend's pending I/O and yields nullopt.
+  template <class T>
+  asio::awaitable<std::optional<T>> within(asio::awaitable<T> op, Clock::duration limit);
   asio::awaitable<bool> authenticate(const std::string& startup_packet);
   asio::awaitable<std::pair<char, std::string_view>> read_backend_message();
   asio::awaitable<std::optional<std::pair<char, std::string_view>>> read_client_auth_message();
@@ -164,6 +173,7 @@ class Session {
   pgwire::RelayScanner backend_scanner_;
   std::string protocol_error_;
   bool client_write_in_flight_ = false;
+  bool backend_sent_fatal_ = false;
   PendingTimings pending_;
   // Statement classes by prepared-statement and portal name; the unnamed ones are kept apart so
   // the common case never touches the maps.
@@ -285,7 +295,9 @@ asio::awaitable<bool> Session::startup() {
       if (k == "user") user_ = v;
       if (k == "database") database_ = v;
     }
-    if (!co_await connect_backend()) co_return false;
+    auto connected = co_await within(connect_backend(), backend_timeout());
+    if (!connected) co_return co_await backend_unavailable("no answer within proxy.backend_connect_timeout_seconds");
+    if (!*connected) co_return false;
     co_return co_await authenticate(*packet);
   }
 }
@@ -316,20 +328,33 @@ asio::awaitable<void> Session::forward_cancel(const pgwire::CancelRequest& reque
   log::info("cancel.forwarded").kv("client", client_peer_).kv("pid", std::int64_t{target->backend_pid});
 }
 
+template <class T>
+asio::awaitable<std::optional<T>> Session::within(asio::awaitable<T> op, Clock::duration limit) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, limit);
+  auto expire = [&]() -> asio::awaitable<void> {
+    co_await timer.async_wait(asio::use_awaitable);
+    if (backend_) backend_->cancel();
+  };
+  auto result = co_await (std::move(op) || expire());
+  if (result.index() == 1) co_return std::nullopt;
+  co_return std::get<0>(std::move(result));
+}
+
+asio::awaitable<bool> Session::backend_unavailable(std::string_view why) {
+  const auto& source = ctx_.state.config.source.url;
+  metrics_.backend_connect_errors_total.Increment();
+  ctx_.state.backend_connect_errors.fetch_add(1, std::memory_order_relaxed);
+  log::warn("backend.connect_failed").kv("client", client_peer_).kv("backend", source.host + ":" + std::to_string(source.port)).kv("error", why);
+  co_await send_client_error("FATAL", "08006",
+                             "tandem: cannot connect to the source PostgreSQL at " + source.host +
+                                 ":" + std::to_string(source.port) + ": " + std::string(why));
+  co_return false;
+}
+
+// TCP connect and TLS negotiation; the caller bounds the time.
 asio::awaitable<bool> Session::connect_backend() {
   const auto& source = ctx_.state.config.source.url;
   auto executor = co_await asio::this_coro::executor;
-  tcp::socket socket(executor);
-  auto fail = [&](std::string_view why) -> asio::awaitable<bool> {
-    metrics_.backend_connect_errors_total.Increment();
-    ctx_.state.backend_connect_errors.fetch_add(1, std::memory_order_relaxed);
-    log::warn("backend.connect_failed").kv("client", client_peer_).kv("backend", source.host + ":" + std::to_string(source.port)).kv("error", why);
-    co_await send_client_error("FATAL", "08006",
-                               "tandem: cannot connect to the source PostgreSQL at " + source.host +
-                                   ":" + std::to_string(source.port) + ": " + std::string(why));
-    co_return false;
-  };
-
   std::vector<tcp::endpoint> endpoints;
   boost::system::error_code ec;
   auto address = asio::ip::make_address(source.host, ec);
@@ -339,18 +364,13 @@ asio::awaitable<bool> Session::connect_backend() {
     tcp::resolver resolver(executor);
     auto results = co_await resolver.async_resolve(source.host, std::to_string(source.port),
                                                    asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return co_await fail(ec.message());
+    if (ec) co_return co_await backend_unavailable(ec.message());
     for (const auto& r : results) endpoints.push_back(r.endpoint());
   }
-
-  asio::steady_timer timer(executor, std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                                         ctx_.state.config.proxy.backend_connect_timeout_seconds)));
-  auto connected = co_await (asio::async_connect(socket, endpoints, asio::redirect_error(asio::use_awaitable, ec)) ||
-                             timer.async_wait(asio::use_awaitable));
-  if (connected.index() == 1) co_return co_await fail("connect timed out");
-  if (ec) co_return co_await fail(ec.message());
-  socket.set_option(tcp::no_delay(true), ec);
-  backend_.emplace(std::move(socket));
+  backend_.emplace(tcp::socket(executor));
+  co_await asio::async_connect(backend_->socket(), endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return co_await backend_unavailable(ec.message());
+  backend_->socket().set_option(tcp::no_delay(true), ec);
 
   const std::string& sslmode = source.sslmode;
   if (ctx_.backend_tls && sslmode != "disable" && sslmode != "allow") {
@@ -366,9 +386,9 @@ asio::awaitable<bool> Session::connect_backend() {
       } catch (const boost::system::system_error& e) {
         handshake_error = e.what();
       }
-      if (!handshake_error.empty()) co_return co_await fail("TLS handshake failed: " + handshake_error);
+      if (!handshake_error.empty()) co_return co_await backend_unavailable("TLS handshake failed: " + handshake_error);
     } else if (answer != 'N' || sslmode != "prefer") {
-      co_return co_await fail("the server does not accept TLS, and sslmode=" + sslmode + " requires it");
+      co_return co_await backend_unavailable("the server does not accept TLS, and sslmode=" + sslmode + " requires it");
     }
   }
   co_return true;
@@ -414,9 +434,13 @@ asio::awaitable<std::optional<std::pair<char, std::string_view>>> Session::read_
 // to the client and its answers back, unchanged; BackendKeyData is replaced by Tandem's key.
 asio::awaitable<bool> Session::authenticate(const std::string& startup_packet) {
   co_await backend_->write_all(asio::buffer(startup_packet));
+  auto first = co_await within(read_backend_message(), backend_timeout());
+  if (!first) co_return co_await backend_unavailable("no answer to the startup message within proxy.backend_connect_timeout_seconds");
+  std::pair<char, std::string_view> message = *first;
   std::string to_client;
-  for (;;) {
-    auto [type, body] = co_await read_backend_message();
+  for (bool have_message = true;; have_message = false) {
+    if (!have_message) message = co_await read_backend_message();
+    auto [type, body] = message;
     if (type == pgwire::backend::kBackendKeyData) {
       if (body.size() != 8) throw std::runtime_error("source PostgreSQL sent a malformed BackendKeyData");
       backend_pid_ = static_cast<std::int32_t>(read_u32(body, 0));
@@ -427,7 +451,17 @@ asio::awaitable<bool> Session::authenticate(const std::string& startup_packet) {
       pgwire::encode_backend_key_data(to_client, backend_pid_, *client_secret_);
       continue;
     }
-    to_client.append(scratch_.data(), body.size() + 5);
+    if (type == pgwire::backend::kAuthentication && body.size() >= 4 && read_u32(body, 0) == 10) {
+      // Channel binding (SCRAM-SHA-256-PLUS) ties authentication to one TLS channel, and the
+      // client's channel ends at the proxy: the binding can never verify, and libpq refuses a
+      // PLUS offer on a plain connection outright. Offer the mechanisms without it.
+      auto mechanisms = pgwire::decode_sasl_mechanisms(body.substr(4));
+      if (!mechanisms) throw std::runtime_error("source PostgreSQL: " + mechanisms.error().message);
+      std::erase_if(*mechanisms, [](const std::string& m) { return m.ends_with("-PLUS"); });
+      pgwire::encode_authentication_sasl(to_client, *mechanisms);
+    } else {
+      to_client.append(scratch_.data(), body.size() + 5);
+    }
     if (type == pgwire::backend::kReadyForQuery) {
       transaction_status_ = body.empty() ? 'I' : body[0];
       co_await client_.write_all(asio::buffer(to_client));
@@ -526,6 +560,13 @@ void Session::on_client_message(const RelayedMessage& m) {
 }
 
 void Session::on_backend_message(const RelayedMessage& m) {
+  if (m.type == 'E') {
+    // PostgreSQL announces its own disconnects (terminate, shutdown) with a FATAL error; the
+    // client must see that one, not a second one from us.
+    const auto severity = cstring_at(m.prefix, 1);
+    backend_sent_fatal_ = !m.prefix.empty() && m.prefix[0] == 'S' && (severity == "FATAL" || severity == "PANIC");
+    return;
+  }
   if (m.type != 'Z') return;
   if (!m.prefix.empty()) transaction_status_ = m.prefix[0];
   if (auto started = pending_.pop()) {
@@ -581,7 +622,7 @@ asio::awaitable<void> Session::pump_backend_to_client() {
     if (ec == asio::error::operation_aborted) co_return;
     if (ec) {
       log::warn("backend.lost").kv("client", client_peer_).kv("pid", std::int64_t{backend_pid_}).kv("error", ec.message());
-      if (backend_scanner_.at_boundary()) {
+      if (backend_scanner_.at_boundary() && !backend_sent_fatal_) {
         co_await send_client_error("FATAL", "08006",
                                    "tandem: the connection to the source PostgreSQL was lost");
       }

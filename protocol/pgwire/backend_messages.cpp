@@ -59,4 +59,30 @@ void encode_ready_for_query(std::string& out, char status) {
   finish(out, at);
 }
 
+void encode_authentication_sasl(std::string& out, const std::vector<std::string>& mechanisms) {
+  const auto at = begin(out, 'R');
+  put_u32(out, 10);
+  for (const auto& m : mechanisms) {
+    out += m;
+    out.push_back('\0');
+  }
+  out.push_back('\0');
+  finish(out, at);
+}
+
+std::expected<std::vector<std::string>, ProtocolError> decode_sasl_mechanisms(std::string_view body) {
+  std::vector<std::string> out;
+  for (;;) {
+    const auto end = body.find('\0');
+    if (end == std::string_view::npos) {
+      return std::unexpected(ProtocolError{"AuthenticationSASL: mechanism list not terminated"});
+    }
+    if (end == 0) break;
+    out.emplace_back(body.substr(0, end));
+    body.remove_prefix(end + 1);
+  }
+  if (body.size() != 1) return std::unexpected(ProtocolError{"AuthenticationSASL: trailing bytes"});
+  return out;
+}
+
 }  // namespace tandem::pgwire

@@ -4,6 +4,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <expected>
+#include <vector>
+
+#include "protocol/pgwire/protocol_error.hpp"
 
 namespace tandem::pgwire {
 
@@ -12,5 +16,9 @@ void encode_error_response(std::string& out, std::string_view severity, std::str
                            std::string_view message);
 void encode_backend_key_data(std::string& out, std::int32_t process_id, std::uint32_t secret_key);
 void encode_ready_for_query(std::string& out, char status);
+void encode_authentication_sasl(std::string& out, const std::vector<std::string>& mechanisms);
+
+// The mechanism names of an AuthenticationSASL body (after the int32 code 10).
+std::expected<std::vector<std::string>, ProtocolError> decode_sasl_mechanisms(std::string_view body);
 
 }  // namespace tandem::pgwire
