@@ -90,20 +90,24 @@ Line::Line(Level level, std::string_view event) : on_(enabled(level)) {
   if (!on_) return;
   text_.reserve(160);
   if (g_json.load(std::memory_order_relaxed)) text_ = "{";
-  raw("ts", timestamp(), false);
-  raw("level", level_name(level), false);
-  raw("event", event, false);
+  raw("ts", timestamp(), true);
+  raw("level", level_name(level), true);
+  raw("event", event, true);
 }
 
-void Line::raw(std::string_view key, std::string_view value, bool quote_always) {
+void Line::raw(std::string_view key, std::string_view value, bool is_string) {
   if (g_json.load(std::memory_order_relaxed)) {
     if (text_.size() > 1) text_ += ',';
     text_ += '"';
     append_escaped(text_, key);
     text_ += "\":";
-    if (quote_always) text_ += '"';
-    if (quote_always) append_escaped(text_, value); else text_ += value;
-    if (quote_always) text_ += '"';
+    if (is_string) {
+      text_ += '"';
+      append_escaped(text_, value);
+      text_ += '"';
+    } else {
+      text_ += value;
+    }
     return;
   }
   if (!text_.empty()) text_ += ' ';

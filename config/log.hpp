@@ -36,7 +36,8 @@ class Line {
   Line& kv(std::string_view key, bool value);
 
  private:
-  void raw(std::string_view key, std::string_view value, bool quote_always);
+  // Strings are always quoted in JSON; in key=value form only when they need it.
+  void raw(std::string_view key, std::string_view value, bool is_string);
   bool on_;
   std::string text_;
 };
