@@ -30,7 +30,7 @@ struct Config {
     std::string tls_cert, tls_key;
     std::size_t max_message_bytes = std::size_t{1} << 30;
     double shutdown_grace_seconds = 30.0;
-    unsigned threads = 0;  // 0: one per core
+    unsigned threads = 1;  // event loops; 0: one per core
     double backend_connect_timeout_seconds = 10.0;
   } proxy;
   struct Admin {

@@ -143,21 +143,24 @@ std::string redact(std::string_view scheme, const std::string& user, const std::
   return out;
 }
 
+// Splits a URL of one of two schemes (`scheme` or `alias`) into its parts.
+std::expected<UrlParts, std::string> parse_url(std::string_view url, std::string_view scheme, std::string_view alias,
+                                               std::string_view example) {
+  for (auto prefix : {scheme, alias}) {
+    if (url.starts_with(prefix) && url.substr(prefix.size()).starts_with("://")) {
+      return split_url(url.substr(prefix.size() + 3));
+    }
+  }
+  const auto colon = url.find("://");
+  if (colon == std::string_view::npos) return std::unexpected("expected a URL like " + std::string(example));
+  return std::unexpected("unknown scheme '" + std::string(url.substr(0, colon)) + "', expected " +
+                         std::string(scheme) + "://");
+}
+
 }  // namespace
 
 std::expected<PostgresUrl, std::string> parse_postgres_url(std::string_view url) {
-  std::string_view rest;
-  if (url.starts_with("postgresql://")) {
-    rest = url.substr(13);
-  } else if (url.starts_with("postgres://")) {
-    rest = url.substr(11);
-  } else {
-    auto colon = url.find("://");
-    return std::unexpected(colon == std::string_view::npos
-                               ? "expected a URL like postgresql://user@host:5432/db"
-                               : "unknown scheme '" + std::string(url.substr(0, colon)) + "', expected postgresql://");
-  }
-  auto parts = split_url(rest);
+  auto parts = parse_url(url, "postgresql", "postgres", "postgresql://user@host:5432/db");
   if (!parts) return std::unexpected(parts.error());
   PostgresUrl out;
   out.user = parts->user;
@@ -181,18 +184,7 @@ std::expected<PostgresUrl, std::string> parse_postgres_url(std::string_view url)
 }
 
 std::expected<MysqlUrl, std::string> parse_mysql_url(std::string_view url) {
-  std::string_view rest;
-  if (url.starts_with("mysql://")) {
-    rest = url.substr(8);
-  } else if (url.starts_with("mariadb://")) {
-    rest = url.substr(10);
-  } else {
-    auto colon = url.find("://");
-    return std::unexpected(colon == std::string_view::npos
-                               ? "expected a URL like mysql://user@host:3306/db"
-                               : "unknown scheme '" + std::string(url.substr(0, colon)) + "', expected mysql://");
-  }
-  auto parts = split_url(rest);
+  auto parts = parse_url(url, "mysql", "mariadb", "mysql://user@host:3306/db");
   if (!parts) return std::unexpected(parts.error());
   MysqlUrl out;
   out.user = parts->user;

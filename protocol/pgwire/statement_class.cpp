@@ -146,31 +146,19 @@ bool any_word(std::string_view sql, std::initializer_list<std::string_view> word
   return false;
 }
 
-StatementClass classify_select(std::string_view sql) {
-  // SELECT ... INTO new_table creates a table; INTO inside a subquery or after FROM does not occur.
+// The class decided by whichever of two keywords comes first outside parentheses.
+StatementClass first_top_level_keyword(std::string_view sql, std::string_view a, StatementClass if_a,
+                                       std::string_view b, StatementClass if_b, StatementClass otherwise) {
   Lexer lex(sql);
   int depth = 0;
   for (Token t = lex.next(); t.kind != TokenKind::end; t = lex.next()) {
     if (t.kind == TokenKind::open_paren) ++depth;
     if (t.kind == TokenKind::close_paren) --depth;
     if (t.kind != TokenKind::word || depth != 0) continue;
-    if (iequals(t.text, "FROM")) return StatementClass::read;
-    if (iequals(t.text, "INTO")) return StatementClass::write;
+    if (iequals(t.text, a)) return if_a;
+    if (iequals(t.text, b)) return if_b;
   }
-  return StatementClass::read;
-}
-
-StatementClass classify_copy(std::string_view sql) {
-  Lexer lex(sql);
-  int depth = 0;
-  for (Token t = lex.next(); t.kind != TokenKind::end; t = lex.next()) {
-    if (t.kind == TokenKind::open_paren) ++depth;
-    if (t.kind == TokenKind::close_paren) --depth;
-    if (t.kind != TokenKind::word || depth != 0) continue;
-    if (iequals(t.text, "FROM")) return StatementClass::write;
-    if (iequals(t.text, "TO")) return StatementClass::read;
-  }
-  return StatementClass::write;
+  return otherwise;
 }
 
 StatementClass classify_explain(std::string_view sql, std::size_t after_explain) {
@@ -214,13 +202,20 @@ StatementClass classify_statement(std::string_view sql) {
   if (t.kind != TokenKind::word) return StatementClass::other;
   const auto w = t.text;
   auto is = [&](std::string_view k) { return iequals(w, k); };
-  if (is("SELECT")) return classify_select(sql);
+  // SELECT ... INTO new_table creates a table; after FROM, INTO cannot follow at the top level.
+  if (is("SELECT")) {
+    return first_top_level_keyword(sql, "FROM", StatementClass::read, "INTO", StatementClass::write,
+                                   StatementClass::read);
+  }
   if (is("VALUES") || is("TABLE") || is("SHOW") || is("FETCH")) return StatementClass::read;
   if (is("WITH")) {
     return any_word(sql, {"INSERT", "UPDATE", "DELETE", "MERGE"}) ? StatementClass::write : StatementClass::read;
   }
   if (is("EXPLAIN")) return classify_explain(sql, lex.position());
-  if (is("COPY")) return classify_copy(sql);
+  if (is("COPY")) {
+    return first_top_level_keyword(sql, "FROM", StatementClass::write, "TO", StatementClass::read,
+                                   StatementClass::write);
+  }
   if (is("BEGIN") || is("START") || is("COMMIT") || is("END") || is("ROLLBACK") || is("ABORT") ||
       is("SAVEPOINT") || is("RELEASE")) {
     return StatementClass::transaction;

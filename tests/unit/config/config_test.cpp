@@ -46,7 +46,7 @@ TEST_CASE("a minimal file gets the documented defaults") {
   CHECK(c.admin.listen.to_string() == "127.0.0.1:9187");
   CHECK(c.proxy.max_message_bytes == (std::size_t{1} << 30));
   CHECK(c.proxy.shutdown_grace_seconds == doctest::Approx(30.0));
-  CHECK(c.proxy.threads == 0);
+  CHECK(c.proxy.threads == 1);
   CHECK(c.proxy.backend_connect_timeout_seconds == doctest::Approx(10.0));
   CHECK(c.admin.token.empty());
   CHECK(c.state_dir == "./tandem-state");
