@@ -23,7 +23,7 @@ command -v ss >/dev/null 2>&1 || die "ss not found (package iproute2)"
 # Servers and tests hold many connections (the proxy tests open 500 through two sockets each).
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-TMP=$(mktemp -d /tmp/tandem-test-env.XXXXXX)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/tandem-test-env.XXXXXX")
 chmod 755 "$TMP"
 PG_PID=""
 MARIADB_PID=""
