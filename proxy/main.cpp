@@ -1,5 +1,7 @@
 // The tandem executable: parses the command line and runs the requested command.
+#include <execinfo.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
@@ -32,6 +34,33 @@ void raise_descriptor_limit() {
   }
 }
 
+// A crash must leave a trace in the log: the signal and a raw backtrace, written with
+// async-signal-safe calls only, then the default action (core dump where enabled).
+void report_fatal_signal(int signo) {
+  char line[64];
+  int n = 0;
+  const char* prefix = "level=error event=fatal_signal signal=";
+  while (prefix[n] != '\0' && n < 48) {
+    line[n] = prefix[n];
+    ++n;
+  }
+  if (signo >= 10) line[n++] = static_cast<char>('0' + signo / 10);
+  line[n++] = static_cast<char>('0' + signo % 10);
+  line[n++] = '\n';
+  [[maybe_unused]] auto w = ::write(STDERR_FILENO, line, static_cast<std::size_t>(n));
+  void* frames[64];
+  const int depth = backtrace(frames, 64);
+  backtrace_symbols_fd(frames, depth, STDERR_FILENO);
+  std::signal(signo, SIG_DFL);
+  std::raise(signo);
+}
+
+void install_crash_reporting() {
+  void* warm[1];
+  backtrace(warm, 1);  // loads libgcc now, not inside the handler
+  for (int signo : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(signo, report_fatal_signal);
+}
+
 int serve(const std::string& config_path) {
   tandem::config::Config cfg;
   try {
@@ -44,6 +73,7 @@ int serve(const std::string& config_path) {
   tandem::log::set_format_json(cfg.log.format == "json");
   raise_descriptor_limit();
   std::signal(SIGPIPE, SIG_IGN);
+  install_crash_reporting();
   try {
     tandem::proxy::ProxyServer server(cfg);
     return server.run();

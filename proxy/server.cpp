@@ -120,7 +120,7 @@ struct ProxyServer::Impl {
     }
     const auto left = state.sessions_active.load();
     if (left > 0) log::warn("proxy.shutdown_grace_expired").kv("sessions_closed", left);
-    if (admin) admin->stop();
+    if (admin) asio::post(*admin_loop, [this] { admin->stop(); admin_loop->stop(); });
     for (auto& loop : loops) loop->stop();
   }
 
@@ -131,6 +131,9 @@ struct ProxyServer::Impl {
   std::unique_ptr<asio::ssl::context> client_tls, backend_tls;
   std::unique_ptr<SessionContext> session_ctx;
   std::vector<std::unique_ptr<asio::io_context>> loops;
+  // The admin port has a loop and thread of its own: metrics and status must answer even when
+  // the proxy loops are saturated.
+  std::unique_ptr<asio::io_context> admin_loop = std::make_unique<asio::io_context>(1);
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<admin::AdminHttpServer> admin;
 };
@@ -150,7 +153,7 @@ int ProxyServer::run() {
   if (ec) throw std::runtime_error("proxy.listen: cannot listen on " + d.config.proxy.listen.to_string() + ": " + ec.message());
   d.acceptor->listen(asio::socket_base::max_listen_connections);
 
-  d.admin = std::make_unique<admin::AdminHttpServer>(io, d.state);
+  d.admin = std::make_unique<admin::AdminHttpServer>(*d.admin_loop, d.state);
   d.admin->listen(resolve_listen(io, d.config.admin.listen, "admin.listen"));
 
   d.state.request_shutdown = [&d] {
@@ -177,6 +180,10 @@ int ProxyServer::run() {
 
   // Each loop runs on its own thread; the first on this one.
   std::vector<std::jthread> threads;
+  threads.emplace_back([&d] {
+    auto guard = asio::make_work_guard(*d.admin_loop);
+    d.admin_loop->run();
+  });
   for (std::size_t i = 1; i < d.loops.size(); ++i) {
     auto* loop = d.loops[i].get();
     threads.emplace_back([loop] {
@@ -186,6 +193,7 @@ int ProxyServer::run() {
   }
   io.run();
   for (auto& loop : d.loops) loop->stop();
+  d.admin_loop->stop();
   threads.clear();
   log::info("proxy.stopped");
   return 0;
