@@ -1,0 +1,53 @@
+SELECT length(name) FROM customers;
+SELECT char_length('héllo'), octet_length('héllo');
+SELECT length('🚀🚀');
+SELECT lower(name), upper(name) FROM customers;
+SELECT lower('ÀÉÎ'), upper('straße');
+SELECT substring(name from 2 for 3) FROM customers;
+SELECT substring(name from 3) FROM customers;
+SELECT substring('abcdef' from 0 for 3);
+SELECT substring('abcdef' from -2 for 5);
+SELECT substr('abcdef', 2, 2);
+SELECT substr(name, 2) FROM customers;
+SELECT position('e' in name) FROM customers;
+SELECT position('zz' in 'abc');
+SELECT strpos(email, '@') FROM customers;
+SELECT trim('  padded  ');
+SELECT trim(both 'x' from 'xxabcxx');
+SELECT trim(leading 'x' from 'xxabcxx');
+SELECT trim(trailing 'x' from 'xxabcxx');
+SELECT ltrim('  a '), rtrim(' a  ');
+SELECT btrim('  a  ');
+SELECT replace(email, 'example.com', 'test.org') FROM customers;
+SELECT replace('aaa', 'a', 'bb');
+SELECT left(name, 2), right(name, 2) FROM customers;
+SELECT left('abcdef', -2), right('abcdef', -2);
+SELECT lpad(city, 8, '*') FROM customers WHERE city IS NOT NULL;
+SELECT rpad('ab', 5), lpad('abcdef', 3);
+SELECT rpad(name, 10, '.') FROM customers;
+SELECT split_part('a,b,c', ',', 2);
+SELECT split_part('a,b,c', ',', 4);
+SELECT split_part(email, '@', 1) FROM customers;
+SELECT split_part('one::two::three', '::', 3);
+SELECT concat('a', NULL, 'b', 1);
+SELECT concat(name, '-', score) FROM customers;
+SELECT concat_ws(', ', name, city, email) FROM customers;
+SELECT concat_ws('-', 'a', NULL, 'c');
+SELECT md5('hello'), md5(name) FROM customers;
+SELECT repeat('ab', 3), reverse('abc');
+SELECT name || '!' FROM customers WHERE name LIKE '%''%';
+SELECT upper(substring(name from 1 for 1)) || lower(substring(name from 2)) FROM customers;
+SELECT regexp_replace('a1b22c333', '[0-9]+', '#', 'g');
+SELECT coalesce(city, 'unknown') FROM customers;
+SELECT nullif(city, 'Paris') FROM customers;
+SELECT length(coalesce(note, '')) FROM orders;
+SELECT note IS NULL, note = '' FROM orders;
+SELECT string_agg(k, '|' ORDER BY k) FROM kv;
+-- refused
+SELECT initcap(name) FROM customers;
+-- refused
+SELECT btrim('xyxabcyx', 'xy');
+-- refused
+SELECT substring('abc123' from '[0-9]+');
+-- refused
+SELECT regexp_replace('aaa', 'a', 'b');
