@@ -110,6 +110,11 @@ std::string Emitter::column_definition(const Object& col, const std::string& sch
         refuse("column " + name + ": generated columns are not supported", location_of(c));
       } else if (contype == "CONSTR_PRIMARY" || contype == "CONSTR_UNIQUE") {
         not_null = not_null || contype == "CONSTR_PRIMARY";
+      } else if (contype == "CONSTR_ATTR_DEFERRED") {
+        refuse("column " + name + ": INITIALLY DEFERRED constraints are not supported by MySQL", location_of(c));
+      } else if (contype == "CONSTR_ATTR_DEFERRABLE" || contype == "CONSTR_ATTR_NOT_DEFERRABLE" ||
+                 contype == "CONSTR_ATTR_IMMEDIATE") {
+        // Checked immediately, as MySQL does.
       } else if (contype == "CONSTR_CHECK" || contype == "CONSTR_FOREIGN") {
         // Emitted as table constraints by create_table.
       } else {

@@ -40,6 +40,7 @@ std::string Emitter::figure_column_name(const Node& n) {
     auto names = string_list(array_field(node_field(o, "typeName")->as_object(), "names"));
     return names.back();
   }
+  if (type == "A_Const" && o.contains("boolval")) return "bool";  // TRUE is a cast to bool in PostgreSQL
   if (type == "CaseExpr") return "case";
   if (type == "CoalesceExpr") return "coalesce";
   if (type == "MinMaxExpr") return string_field(o, "op") == "IS_GREATEST" ? "greatest" : "least";
