@@ -440,6 +440,19 @@ Expr Emitter::a_expr(const Object& e) {
   if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") {
     Expr l = expr(*lexpr);
     const Object* arr = as(*rexpr, "A_ArrayExpr");
+    if (!arr && as(*rexpr, "ParamRef") && (op == "=" || op == "<>") &&
+        (kind == "AEXPR_OP_ANY") == (op == "=") && (l.type == TypeClass::integer || l.type == TypeClass::text)) {
+      // x = ANY($1) / x <> ALL($1): the caller binds the array as JSON (parameter_types says
+      // "bigint[]" or "text[]"). A match is true; no match is NULL when the array holds a NULL
+      // (as in PostgreSQL), else false.
+      Expr array = expr(*rexpr);
+      const std::string element = l.type == TypeClass::integer ? "CAST(" + l.sql + " AS CHAR)" : "JSON_QUOTE(" + l.sql + ")";
+      const int number = std::stoi(array.sql.substr(1, array.sql.size() - 2));
+      parameter_types_.emplace(number, representative_type(l.type) + "[]");
+      const std::string any = "(CASE WHEN JSON_CONTAINS(" + array.sql + ", " + element + ") THEN TRUE WHEN JSON_CONTAINS(" + array.sql +
+                              ", 'null') OR " + l.sql + " IS NULL THEN NULL ELSE FALSE END)";
+      return make_expr(op == "=" ? any : "(NOT " + any + ")", TypeClass::boolean);
+    }
     if (!arr) {
       // '{1,2}'::int[] or a parameter: MySQL has no arrays to compare against.
       refuse(op + " " + (kind == "AEXPR_OP_ANY" ? "ANY" : "ALL") +

@@ -165,6 +165,20 @@ Expr Emitter::func_call(const Object& f) {
     return make_expr(sql, call.type);
   }
 
+  if ((name == "extract" || name == "date_part") && argc == 2) {
+    // extract(year|month from age(a, b)): whole years, and months past them, between b and a.
+    if (const Object* inner = as(arg(1), "FuncCall"); inner && string_list(array_field(*inner, "funcname")).back() == "age") {
+      Expr field = expr(arg(0));
+      const Array* age_args = array_field(*inner, "args");
+      if (!field.literal || !age_args || age_args->empty() || age_args->size() > 2) refuse("extract() from age() needs a constant field", loc);
+      const std::string later = age_args->size() == 2 ? expr((*age_args)[0]).sql : std::string("CURRENT_DATE");
+      const std::string earlier = expr(age_args->back()).sql;
+      const std::string f = ascii_lower(*field.literal);
+      if (f == "year") return make_expr("TIMESTAMPDIFF(YEAR, " + earlier + ", " + later + ")", TypeClass::numeric);
+      if (f == "month") return make_expr("(TIMESTAMPDIFF(MONTH, " + earlier + ", " + later + ") % 12)", TypeClass::numeric);
+      refuse("extract(" + f + " from age(...)) is not supported; only year and month", loc);
+    }
+  }
   std::vector<Expr> args;
   for (std::size_t i = 0; i < argc; ++i) args.push_back(expr(arg(i)));
   auto sql_of = [&](std::size_t i) -> const std::string& { return args[i].sql; };

@@ -68,3 +68,13 @@ SELECT k FROM kv WHERE k > 'a';
 SELECT 'abc' = 'ABC', 'abc' < 'abd', 'a' = 'a ';
 SELECT 5 & 3, 5 | 3, 1 << 4, 256 >> 2;
 SELECT id FROM customers WHERE avatar = '\x00ff10';
+-- params: {2,4,6}
+SELECT id FROM customers WHERE id = ANY($1);
+-- params: {2,NULL}
+SELECT id, id = ANY($1) FROM customers;
+-- params: {Paris,Oslo}
+SELECT id FROM customers WHERE city = ANY($1);
+-- params: {Paris,Oslo}
+SELECT id FROM customers WHERE city <> ALL($1);
+-- params: {}
+SELECT count(*) FROM customers WHERE id = ANY($1);

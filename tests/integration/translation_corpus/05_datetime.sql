@@ -68,3 +68,9 @@ SELECT date_trunc('millennium', ordered_at) FROM orders;
 SELECT CURRENT_TIME;
 -- refused
 SELECT 'infinity'::timestamptz;
+SELECT extract(year from age(timestamp '2024-01-01', timestamp '2020-06-15'));
+SELECT extract(month from age(timestamp '2024-01-01', timestamp '2020-06-15'));
+SELECT id, extract(year from age(timestamp '2024-06-01', birthday)) FROM customers WHERE birthday IS NOT NULL;
+SELECT id FROM customers WHERE extract(year from age(birthday)) >= 30;
+-- refused
+SELECT extract(day from age(timestamp '2024-01-01', timestamp '2020-06-15'));

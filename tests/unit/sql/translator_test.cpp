@@ -120,7 +120,16 @@ TEST_CASE_FIXTURE(Fixture, "comparisons: IS DISTINCT FROM, BETWEEN, IN, ANY/ALL,
         "SELECT `id` FROM `t` WHERE (`at` > CAST('2024-01-01 01:00:00.000000' AS DATETIME(6)))");
   CHECK(my("SELECT id FROM t WHERE uid = 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'") ==
         "SELECT `id` FROM `t` WHERE (`uid` = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11')");
-  CHECK(refused("SELECT id FROM t WHERE n = ANY($1)", "array parameter must be expanded"));
+  CHECK(my("SELECT id FROM t WHERE n = ANY($1)") ==
+        "SELECT `id` FROM `t` WHERE (CASE WHEN JSON_CONTAINS(?, CAST(`n` AS CHAR)) THEN TRUE WHEN JSON_CONTAINS(?, 'null') OR "
+        "`n` IS NULL THEN NULL ELSE FALSE END)");
+  auto any = translator.translate("SELECT id FROM t WHERE name <> ALL($1)");
+  REQUIRE(any.has_value());
+  CHECK((*any)->statements[0].starts_with("SELECT `id` FROM `t` WHERE (NOT (CASE WHEN JSON_CONTAINS(?, JSON_QUOTE(`name`))"));
+  CHECK((*any)->parameters == std::vector<int>{1, 1});
+  CHECK((*any)->parameter_types == std::vector<std::string>{"text[]"});
+  CHECK(refused("SELECT id FROM t WHERE ratio = ANY($1)", "array parameter must be expanded"));
+  CHECK(refused("SELECT id FROM t WHERE n < ANY($1)", "array parameter must be expanded"));
   CHECK(refused("SELECT id FROM t WHERE n > ANY(ARRAY[1])", "only as = ANY or <> ALL"));
   CHECK(refused("SELECT id FROM t WHERE flag = 'maybe'", "invalid input for type boolean"));
 }
@@ -181,6 +190,9 @@ TEST_CASE_FIXTURE(Fixture, "date and time: now, intervals in PostgreSQL's order,
   CHECK(my("SELECT to_char(ts, 'YYYY-MM-DD HH24:MI') FROM t") == "SELECT DATE_FORMAT(`ts`, '%Y-%m-%d %H:%i') AS `to_char` FROM `t`");
   CHECK(refused("SELECT interval '1 day'", "interval value cannot be returned"));
   CHECK(refused("SELECT age(ts) FROM t", "age()"));
+  CHECK(my("SELECT extract(year from age(ts, day)) FROM t") == "SELECT TIMESTAMPDIFF(YEAR, `day`, `ts`) AS `extract` FROM `t`");
+  CHECK(my("SELECT extract(month from age(day)) FROM t") == "SELECT (TIMESTAMPDIFF(MONTH, `day`, CURRENT_DATE) % 12) AS `extract` FROM `t`");
+  CHECK(refused("SELECT extract(day from age(ts, day)) FROM t", "only year and month"));
   CHECK(refused("SELECT to_char(ts, 'Month') FROM t", "cannot express"));
   CHECK(refused("SELECT date_trunc('century', ts) FROM t", "date_trunc('century')"));
   CHECK(refused("SELECT ts + interval '1 fortnight' FROM t", "not in a supported form"));
