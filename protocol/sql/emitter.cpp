@@ -16,11 +16,6 @@ std::string ascii_lower(std::string s) {
   return s;
 }
 
-std::string ascii_upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return s;
-}
-
 std::string representative_type(TypeClass t) {
   switch (t) {
     case TypeClass::integer: return "bigint";

@@ -73,7 +73,6 @@ std::string ascii_lower(std::string s);
 std::string representative_type(TypeClass t);
 // Whether an expression tree reads column `name` (of the statement's target table).
 bool references_column(const Node& n, const std::string& name);
-std::string ascii_upper(std::string s);
 
 struct ScopeEntry {
   std::string alias;  // name the query refers to it by
@@ -145,6 +144,9 @@ class Emitter {
   std::string delete_statement(const Object& s);
   std::vector<std::string> truncate_statement(const Object& s);
   std::string returning_note(const Array& list);
+  ScopeEntry begin_target(const Object& s, const char* verb);
+  std::string finish_target(const Object& s, std::string sql);
+  std::string assignments(const Array& list, const ScopeEntry& target, const std::string& qualifier, const char* what);
 
   // DDL (ddl_emitter.cpp).
   std::vector<std::string> create_table(const Object& s);

@@ -36,6 +36,59 @@ bool references_column(const Node& n, const std::string& name) {
   return false;
 }
 
+ScopeEntry Emitter::begin_target(const Object& s, const char* verb) {
+  const Object& rel = node_body(*node_field(s, "relation"));
+  if (node_field(s, "withClause")) refuse(std::string("WITH before ") + verb + " is not supported", location_of(s));
+  ScopeEntry target = scope_entry_for(rel);
+  touch(target.schema, target.table);
+  scopes_.emplace_back();
+  scopes_.back().push_back(target);
+  return target;
+}
+
+std::string Emitter::finish_target(const Object& s, std::string sql) {
+  if (const Node* where = node_field(s, "whereClause")) {
+    if (as(*where, "CurrentOfExpr")) refuse("WHERE CURRENT OF is not supported", location_of(s));
+    sql += " WHERE " + expr(*where).sql;
+  }
+  scopes_.pop_back();
+  if (const Array* ret = array_field(s, "returningList")) out_.emulation = returning_note(*ret);
+  return sql;
+}
+
+// SET lists of UPDATE and ON CONFLICT DO UPDATE. MySQL applies them left to right, each seeing
+// the previous ones' results; PostgreSQL computes all from the old row. Reading an already
+// assigned column is therefore refused.
+std::string Emitter::assignments(const Array& list, const ScopeEntry& target, const std::string& qualifier, const char* what) {
+  std::string set;
+  std::vector<std::string> assigned;
+  for (const auto& a : list) {
+    const Object& rt = node_body(a);
+    if (array_field(rt, "indirection")) refuse(std::string(what) + " of a subscript or field is not supported", location_of(rt));
+    const std::string name = string_field(rt, "name");
+    const Node* val = node_field(rt, "val");
+    if (const Object* multi = as(*val, "MultiAssignRef")) {
+      const Object* row = as(*node_field(*multi, "source"), "RowExpr");
+      if (!row) refuse("SET (a, b) = (subquery) is not supported", location_of(rt));
+      val = &(*array_field(*row, "args"))[static_cast<std::size_t>(int_field(*multi, "colno") - 1)];
+    }
+    for (const auto& earlier : assigned)
+      if (references_column(*val, earlier))
+        refuse(std::string(what) + " reads column " + earlier +
+                   " after assigning it; MySQL evaluates SET left to right, PostgreSQL from the old row",
+               location_of(rt));
+    Expr e = expr(*val);
+    if (const ColumnInfo* ci = find_column(target, name)) {
+      PgType t = parse_type_string(ci->pg_type);
+      e = coerce_literal(std::move(e), type_class(t), &t, location_of(rt));
+    }
+    if (!set.empty()) set += ", ";
+    set += qualifier + quote_identifier(name) + " = " + e.sql;
+    assigned.push_back(name);
+  }
+  return set;
+}
+
 std::string Emitter::returning_note(const Array& list) {
   std::string cols;
   for (const auto& item : list) {
@@ -127,30 +180,10 @@ std::string Emitter::insert_statement(const Object& s) {
       sql += " ON DUPLICATE KEY UPDATE " + quote_identifier(column) + " = " + quote_identifier(column);
     } else {
       if (node_field(c, "whereClause")) refuse("ON CONFLICT DO UPDATE ... WHERE is not supported by MySQL", location_of(c));
-      const Array* assignments = array_field(c, "targetList");
       scopes_.emplace_back();
       scopes_.back().push_back(target);
       in_on_conflict_ = true;
-      std::string set;
-      std::vector<std::string> assigned;
-      for (const auto& a : *assignments) {
-        const Object& rt = node_body(a);
-        const std::string name = string_field(rt, "name");
-        const Node* val = node_field(rt, "val");
-        for (const auto& earlier : assigned)
-          if (references_column(*val, earlier))
-            refuse("ON CONFLICT DO UPDATE reads column " + earlier +
-                       " after assigning it; MySQL evaluates the assignments left to right",
-                   location_of(rt));
-        Expr e = expr(*val);
-        if (const ColumnInfo* ci = find_column(target, name)) {
-          PgType t = parse_type_string(ci->pg_type);
-          e = coerce_literal(std::move(e), type_class(t), &t, location_of(rt));
-        }
-        if (!set.empty()) set += ", ";
-        set += quote_identifier(name) + " = " + e.sql;
-        assigned.push_back(name);
-      }
+      const std::string set = assignments(*array_field(c, "targetList"), target, "", "ON CONFLICT DO UPDATE");
       in_on_conflict_ = false;
       scopes_.pop_back();
       sql += " ON DUPLICATE KEY UPDATE " + set;
@@ -162,60 +195,22 @@ std::string Emitter::insert_statement(const Object& s) {
 
 std::string Emitter::update_statement(const Object& s) {
   const Object& rel = node_body(*node_field(s, "relation"));
-  if (node_field(s, "withClause")) refuse("WITH before UPDATE is not supported", location_of(s));
-  ScopeEntry target = scope_entry_for(rel);
-  touch(target.schema, target.table);
-  scopes_.emplace_back();
-  scopes_.back().push_back(target);
+  const ScopeEntry target = begin_target(s, "UPDATE");
   std::string tables = table_name(rel);
   if (node_field(rel, "alias")) tables += " AS " + quote_identifier(target.alias);
   const Array* from = array_field(s, "fromClause");
   if (from) {
     for (const auto& item : *from) tables += ", " + from_item(item);
   }
-  std::string set;
-  std::vector<std::string> assigned;
-  for (const auto& a : *array_field(s, "targetList")) {
-    const Object& rt = node_body(a);
-    if (array_field(rt, "indirection")) refuse("UPDATE of a subscript or field is not supported", location_of(rt));
-    const std::string name = string_field(rt, "name");
-    const Node* val = node_field(rt, "val");
-    if (const Object* multi = as(*val, "MultiAssignRef")) {
-      const Object* row = as(*node_field(*multi, "source"), "RowExpr");
-      if (!row) refuse("UPDATE ... SET (a, b) = (subquery) is not supported", location_of(rt));
-      val = &(*array_field(*row, "args"))[static_cast<std::size_t>(int_field(*multi, "colno") - 1)];
-    }
-    for (const auto& earlier : assigned)
-      if (references_column(*val, earlier))
-        refuse("UPDATE reads column " + earlier + " after assigning it; MySQL evaluates SET left to right, PostgreSQL from the old row",
-               location_of(rt));
-    Expr e = expr(*val);
-    if (const ColumnInfo* ci = find_column(target, name)) {
-      PgType t = parse_type_string(ci->pg_type);
-      e = coerce_literal(std::move(e), type_class(t), &t, location_of(rt));
-    }
-    if (!set.empty()) set += ", ";
-    // Several tables are in play: name the target's column unambiguously.
-    set += (from ? quote_identifier(target.alias) + "." : std::string()) + quote_identifier(name) + " = " + e.sql;
-    assigned.push_back(name);
-  }
+  // Several tables are in play: name the target's columns unambiguously.
+  const std::string set = assignments(*array_field(s, "targetList"), target, from ? quote_identifier(target.alias) + "." : "", "UPDATE");
   std::string sql = "UPDATE " + tables + " SET " + set;
-  if (const Node* where = node_field(s, "whereClause")) {
-    if (as(*where, "CurrentOfExpr")) refuse("WHERE CURRENT OF is not supported", location_of(s));
-    sql += " WHERE " + expr(*where).sql;
-  }
-  scopes_.pop_back();
-  if (const Array* ret = array_field(s, "returningList")) out_.emulation = returning_note(*ret);
-  return sql;
+  return finish_target(s, std::move(sql));
 }
 
 std::string Emitter::delete_statement(const Object& s) {
   const Object& rel = node_body(*node_field(s, "relation"));
-  if (node_field(s, "withClause")) refuse("WITH before DELETE is not supported", location_of(s));
-  ScopeEntry target = scope_entry_for(rel);
-  touch(target.schema, target.table);
-  scopes_.emplace_back();
-  scopes_.back().push_back(target);
+  const ScopeEntry target = begin_target(s, "DELETE");
   const Array* using_clause = array_field(s, "usingClause");
   std::string sql;
   if (using_clause || node_field(rel, "alias")) {
@@ -227,13 +222,7 @@ std::string Emitter::delete_statement(const Object& s) {
   } else {
     sql = "DELETE FROM " + table_name(rel);
   }
-  if (const Node* where = node_field(s, "whereClause")) {
-    if (as(*where, "CurrentOfExpr")) refuse("WHERE CURRENT OF is not supported", location_of(s));
-    sql += " WHERE " + expr(*where).sql;
-  }
-  scopes_.pop_back();
-  if (const Array* ret = array_field(s, "returningList")) out_.emulation = returning_note(*ret);
-  return sql;
+  return finish_target(s, std::move(sql));
 }
 
 std::vector<std::string> Emitter::truncate_statement(const Object& s) {
