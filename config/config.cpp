@@ -112,6 +112,34 @@ const std::vector<Key>& registry() {
       {"admin.listen", Kind::string, [](Draft& d, const std::string& v) { d.config.admin.listen = endpoint_value(v); }},
       {"admin.token", Kind::string, [](Draft& d, const std::string& v) { d.token = v; }},
       {"admin.token_file", Kind::string, [](Draft& d, const std::string& v) { d.token_file = v; }},
+      {"migration.tables", Kind::string,
+       [](Draft& d, const std::string& v) {
+         if (v.find_first_not_of(" ,") == std::string::npos) invalid("must name at least one table or pattern");
+         d.config.migration.tables = v;
+       }},
+      {"migration.workers", Kind::integer,
+       [](Draft& d, const std::string& v) {
+         auto n = parse_unsigned(v);
+         if (n < 1 || n > 64) invalid("must be between 1 and 64, got " + v);
+         d.config.migration.workers = static_cast<unsigned>(n);
+       }},
+      {"migration.chunk_rows", Kind::integer,
+       [](Draft& d, const std::string& v) {
+         auto n = parse_unsigned(v);
+         if (n < 1 || n > 100000000) invalid("must be between 1 and 100000000, got " + v);
+         d.config.migration.chunk_rows = n;
+       }},
+      {"migration.slot", Kind::string,
+       [](Draft& d, const std::string& v) {
+         if (v.empty() || v.size() > 63 || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+           invalid("must be 1 to 63 characters of a-z, 0-9 and _, got '" + v + "'");
+         d.config.migration.slot = v;
+       }},
+      {"migration.publication", Kind::string,
+       [](Draft& d, const std::string& v) {
+         if (v.empty() || v.size() > 63) invalid("must be 1 to 63 characters, got '" + v + "'");
+         d.config.migration.publication = v;
+       }},
       {"log.level", Kind::string,
        [](Draft& d, const std::string& v) {
          auto l = log::parse_level(v);

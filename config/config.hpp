@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -37,6 +38,13 @@ struct Config {
     Endpoint listen{"127.0.0.1", 9187};
     std::string token;  // from admin.token or the content of admin.token_file
   } admin;
+  struct Migration {
+    std::string tables = "public.*";  // patterns, comma-separated: "public.*", "app.orders"
+    unsigned workers = 2;
+    std::uint64_t chunk_rows = 50000;
+    std::string slot = "tandem_slot";
+    std::string publication = "tandem_pub";
+  } migration;
   std::filesystem::path state_dir = "./tandem-state";
   struct Log {
     log::Level level = log::Level::info;

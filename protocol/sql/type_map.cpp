@@ -94,9 +94,10 @@ PgType parse_type_string(const std::string& text) {
     ++t.array_dims;
     s.resize(s.size() - 2);
   }
-  if (auto open = s.find('('); open != std::string::npos && s.back() == ')') {
-    std::string mods = s.substr(open + 1, s.size() - open - 2);
-    s.resize(open);
+  // Modifiers may stand inside the name too: "timestamp(3) with time zone".
+  if (auto open = s.find('('), close = s.find(')'); open != std::string::npos && close != std::string::npos && close > open) {
+    std::string mods = s.substr(open + 1, close - open - 1);
+    s = s.substr(0, open) + s.substr(close + 1);
     std::size_t pos = 0;
     while (pos < mods.size()) {
       auto comma = mods.find(',', pos);

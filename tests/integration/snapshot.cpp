@@ -1,0 +1,234 @@
+// `tandem snapshot` against real servers: pgbench tables and a table of every supported type
+// copied exactly; existing targets refused; a copy killed with -9 resumed to the same result;
+// tables without a key refused by name.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "support/canonical.hpp"
+#include "support/mysql_client.hpp"
+#include "support/pg_client.hpp"
+#include "support/test_env.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using tandem::it::MysqlConnection;
+using tandem::it::PgConnection;
+using tandem::it::PgResult;
+
+std::string pg_tool(const std::string& name) {
+  const auto& bin = tandem::it::servers().pg_bin;
+  return bin.empty() ? name : bin + "/" + name;
+}
+
+// A PostgreSQL database and a MariaDB database of the same name, dropped at the end, with the
+// slot and publication a snapshot makes.
+struct Databases {
+  std::string name;
+  PgConnection admin = PgConnection::connect_or_throw(tandem::it::direct_conninfo());
+  std::filesystem::path dir;
+
+  explicit Databases(const std::string& tag) : name(tag + "_" + std::to_string(::getpid())) {
+    PQclear(PQexec(admin.raw(), ("DROP DATABASE IF EXISTS " + name).c_str()));
+    REQUIRE(PgResult(PQexec(admin.raw(), ("CREATE DATABASE " + name).c_str())).ok());
+    auto my = mysql();
+    REQUIRE(my.query("DROP DATABASE IF EXISTS " + name).has_value());
+    REQUIRE(my.query("CREATE DATABASE " + name).has_value());
+    (void)my.query("DROP DATABASE IF EXISTS tandem_meta");
+    dir = std::filesystem::path(std::getenv("TANDEM_TEST_TMP") ? std::getenv("TANDEM_TEST_TMP") : "/tmp") / name;
+    std::filesystem::create_directories(dir);
+  }
+  ~Databases() {
+    PQclear(PQexec(admin.raw(), ("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + name + "'").c_str()));
+    PQclear(PQexec(admin.raw(), ("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").c_str()));
+    // No REQUIRE here: a destructor may run while a failed REQUIRE unwinds.
+    if (auto my = MysqlConnection::connect(tandem::it::servers().mysql_url)) {
+      (void)my->query("DROP DATABASE IF EXISTS " + name);
+      (void)my->query("DROP DATABASE IF EXISTS tandem_meta");
+    }
+  }
+  MysqlConnection mysql(const std::string& database = "") const {
+    auto c = MysqlConnection::connect(tandem::it::servers().mysql_url, database);
+    REQUIRE_MESSAGE(c.has_value(), c.error());
+    return std::move(*c);
+  }
+  PgConnection pg() const { return PgConnection::connect_or_throw(tandem::it::direct_conninfo("postgres", name)); }
+  std::string pg_url() const {
+    auto u = tandem::it::parse_pg_url(tandem::it::servers().pg_url);
+    return "postgresql://" + u.user + "@" + u.host + ":" + std::to_string(u.port) + "/" + name + "?sslmode=disable";
+  }
+  std::string mysql_url() const {
+    std::string url = tandem::it::servers().mysql_url;
+    return url.substr(0, url.rfind('/')) + "/" + name;
+  }
+  std::filesystem::path config(const std::string& tables, int chunk_rows, int workers) const {
+    const auto path = dir / "tandem.toml";
+    std::ofstream out(path);
+    out << "state_dir = \"" << (dir / "state").string() << "\"\n"
+        << "[source]\nurl = \"" << pg_url() << "\"\n"
+        << "[target]\nurl = \"" << mysql_url() << "\"\n"
+        << "[migration]\ntables = \"" << tables << "\"\nchunk_rows = " << chunk_rows << "\nworkers = " << workers
+        << "\nslot = \"" << name << "\"\npublication = \"" << name << "\"\n";
+    return path;
+  }
+};
+
+tandem::it::CommandResult snapshot(const std::filesystem::path& config, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> argv = {TANDEM_BINARY, "snapshot", "--config", config.string()};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return tandem::it::run_command(argv, 300s);
+}
+
+// Every row of `table` on both sides, canonical and in key order.
+void require_same_rows(const Databases& db, const std::string& table, const std::string& order_by) {
+  auto pg = db.pg();
+  PQclear(PQexec(pg.raw(), "SET TimeZone = 'UTC'"));
+  PQclear(PQexec(pg.raw(), "SET extra_float_digits = 3"));
+  PgResult p(PQexec(pg.raw(), ("SELECT * FROM " + table + " ORDER BY " + order_by).c_str()));
+  REQUIRE_MESSAGE(p.ok(), p.error_message());
+  std::vector<Oid> types;
+  for (int i = 0; i < p.column_count(); ++i) types.push_back(PQftype(p.raw(), i));
+  auto my = db.mysql(db.name);
+  auto m = my.query("SELECT * FROM `" + table + "` ORDER BY " + order_by);
+  REQUIRE_MESSAGE(m.has_value(), m.error());
+  const auto pg_rows = p.rows();
+  REQUIRE_MESSAGE(pg_rows.size() == m->rows.size(), table << ": PostgreSQL has " << pg_rows.size() << " rows, MariaDB " << m->rows.size());
+  for (std::size_t r = 0; r < pg_rows.size(); ++r) {
+    for (std::size_t c = 0; c < types.size(); ++c) {
+      const std::string a = tandem::it::canonical(pg_rows[r][c], types[c], true);
+      const std::string b = tandem::it::canonical(m->rows[r][c], types[c], false);
+      if (a != b) {
+        FAIL_CHECK(table << " row " << r + 1 << " column " << PQfname(p.raw(), static_cast<int>(c)) << ": PostgreSQL " << a
+                         << ", MariaDB " << b);
+        return;
+      }
+    }
+  }
+}
+
+void exec_pg(PgConnection& pg, const std::string& sql) {
+  PgResult r(PQexec(pg.raw(), sql.c_str()));
+  REQUIRE_MESSAGE(r.ok(), sql << ": " << r.error_message());
+}
+
+const char* kTypedTable = R"SQL(
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TABLE all_types (
+  id integer PRIMARY KEY, si smallint, bi bigint, num numeric(30,10), num_free numeric, r real, d double precision,
+  b boolean, t text, vc varchar(20), c char(4), by bytea, dt date, tm time, ts timestamp, tz timestamptz, iv interval,
+  u uuid, j json, jb jsonb, ia integer[], ta text[], m mood, ip inet);
+INSERT INTO all_types VALUES
+  (1, -32768, -9223372036854775808, 12345678901234567890.0123456789, 0.000000000000000000000000000001, 1.5, 0.1,
+   true, E'tab\there\nnewline \\ backslash', 'ünïcødé', 'ab', '\x00ff00', '2024-02-29', '23:59:59.999999',
+   '2024-01-01 00:00:00.000001', '2024-06-30 23:59:59.5+02', '1 year 2 mons 3 days 04:05:06', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11',
+   '{"a": [1, 2, {"b": null}]}', '{"k": "v", "n": 1.25}', '{1,NULL,3}', '{"x","y z","q\"uote"}', 'happy', '192.168.0.1'),
+  (2, 32767, 9223372036854775807, -0.0000000001, 123456789012345678901234567890, -3.4e38, 1.7976931348623157e308,
+   false, '', '', '', '', '0001-01-01', '00:00:00', '1970-01-01 00:00:00', '1970-01-01 00:00:00+00', '0', NULL,
+   '[]', '{}', '{}', '{}', 'sad', '::1'),
+  (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+   NULL, NULL, NULL, NULL),
+  (4, 0, 0, 0, 0, -0.0, 5e-324, true, '😀 beyond the BMP 𝄞', 'x', 'abcd', '\x5c6e', '9999-12-31', '12:00:00', '2038-01-19 03:14:08',
+   '2100-01-01 00:00:00-08', '-1 days', '00000000-0000-0000-0000-000000000000', 'null', '"text"', '{0}', '{""}', 'ok', '10.0.0.0/8');
+INSERT INTO all_types (id, t) SELECT g, repeat(md5(g::text), 3) FROM generate_series(5, 2000) g;
+)SQL";
+
+}  // namespace
+
+TEST_CASE("a snapshot copies pgbench tables and a table of every supported type exactly, from one snapshot") {
+  Databases db("snap");
+  auto pgbench = tandem::it::run_command({pg_tool("pgbench"), "-i", "-q", "-s", "1", db.pg_url()}, 120s);
+  REQUIRE_MESSAGE(pgbench.exit_code == 0, pgbench.err);
+  auto pg = db.pg();
+  exec_pg(pg, kTypedTable);
+  const std::string tables = "public.pgbench_accounts, public.pgbench_branches, public.pgbench_tellers, public.all_types";
+  auto result = snapshot(db.config(tables, 7000, 2));
+  REQUIRE_MESSAGE(result.exit_code == 0, result.out << result.err);
+  CHECK(result.out.find("snapshot done: 102011 rows") != std::string::npos);
+
+  require_same_rows(db, "pgbench_accounts", "aid");
+  require_same_rows(db, "pgbench_branches", "bid");
+  require_same_rows(db, "pgbench_tellers", "tid");
+  require_same_rows(db, "all_types", "id");
+
+  // The slot exists with its consistent point recorded next to the chunk marks.
+  PgResult slot(PQexec(db.admin.raw(), ("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + db.name + "'").c_str()));
+  CHECK(slot.row_count() == 1);
+  auto my = db.mysql();
+  auto state = my.query("SELECT consistent_lsn FROM tandem_meta.snapshot_state");
+  REQUIRE(state.has_value());
+  REQUIRE(state->rows.size() == 1);
+  CHECK(state->rows[0][0]->find('/') != std::string::npos);
+  auto chunks = my.query("SELECT COUNT(*), SUM(done), SUM(rows_copied) FROM tandem_meta.snapshot_chunks");
+  REQUIRE(chunks.has_value());
+  CHECK(*chunks->rows[0][0] == "18");  // 15 for 100000 accounts, 1 each for the others
+  CHECK(*chunks->rows[0][1] == "18");
+  CHECK(*chunks->rows[0][2] == "102011");
+
+  // A second run must not overwrite what is there.
+  auto again = snapshot(db.config(tables, 7000, 2));
+  CHECK(again.exit_code == 1);
+  CHECK(again.err.find("already exists on MySQL") != std::string::npos);
+  // Resuming a finished copy copies nothing and leaves the rows as they are.
+  auto resumed = snapshot(db.config(tables, 7000, 2), {"--resume"});
+  CHECK_MESSAGE(resumed.exit_code == 0, resumed.err);
+  require_same_rows(db, "all_types", "id");
+}
+
+TEST_CASE("a snapshot killed with -9 mid-copy resumes to exactly the source") {
+  Databases db("snapkill");
+  auto pgbench = tandem::it::run_command({pg_tool("pgbench"), "-i", "-q", "-s", "3", db.pg_url()}, 120s);
+  REQUIRE_MESSAGE(pgbench.exit_code == 0, pgbench.err);
+  const auto config = db.config("public.pgbench_accounts", 2000, 1);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const std::string path = config.string();
+    ::execl(TANDEM_BINARY, TANDEM_BINARY, "snapshot", "--config", path.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Kill it once some chunks, not all, are committed.
+  auto my = db.mysql();
+  bool some = false;
+  for (int i = 0; i < 600 && !some; ++i) {
+    std::this_thread::sleep_for(50ms);
+    auto done = my.query("SELECT COALESCE(SUM(done), 0) FROM tandem_meta.snapshot_chunks");
+    some = done.has_value() && !done->rows.empty() && std::stoi(done->rows[0][0].value_or("0")) >= 10;
+  }
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  REQUIRE_MESSAGE(some, "the copy did not commit 10 chunks within 30 s");
+  auto partial = my.query("SELECT SUM(done), COUNT(*) FROM tandem_meta.snapshot_chunks");
+  REQUIRE(partial.has_value());
+  MESSAGE("killed after " << *partial->rows[0][0] << " of " << *partial->rows[0][1] << " chunks");
+  CHECK(*partial->rows[0][0] != *partial->rows[0][1]);
+
+  auto resumed = snapshot(config, {"--resume"});
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.out << resumed.err);
+  require_same_rows(db, "pgbench_accounts", "aid");
+  auto chunks = my.query("SELECT COUNT(*), SUM(done), SUM(rows_copied) FROM tandem_meta.snapshot_chunks");
+  REQUIRE(chunks.has_value());
+  CHECK(*chunks->rows[0][0] == *chunks->rows[0][1]);
+  CHECK(*chunks->rows[0][2] == "300000");
+}
+
+TEST_CASE("a table without a primary key or NOT NULL unique key is refused by name, before anything is created") {
+  Databases db("snapnokey");
+  auto pg = db.pg();
+  exec_pg(pg, "CREATE TABLE keyless (a integer, b text); INSERT INTO keyless VALUES (1, 'x')");
+  auto result = snapshot(db.config("public.keyless", 1000, 1));
+  CHECK(result.exit_code == 1);
+  CHECK(result.err.find("public.keyless has no primary key") != std::string::npos);
+  auto my = db.mysql();
+  auto tables = my.query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '" + db.name + "'");
+  REQUIRE(tables.has_value());
+  CHECK(*tables->rows[0][0] == "0");
+}
