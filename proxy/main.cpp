@@ -14,6 +14,7 @@
 
 #include "config/config.hpp"
 #include "config/log.hpp"
+#include "proxy/commands/backfill_command.hpp"
 #include "proxy/commands/snapshot_command.hpp"
 #include "proxy/commands/translate_command.hpp"
 #include "proxy/server.hpp"
@@ -25,6 +26,8 @@ constexpr std::string_view kUsage =
     "       tandem --config FILE           same as serve\n"
     "       tandem snapshot --config FILE [--tables a,b] [--workers N] [--resume|--recreate]\n"
     "                                      create the schema on MySQL and copy the tables\n"
+    "       tandem backfill --config FILE [--until-caught-up]\n"
+    "                                      apply WAL changes since the snapshot to MySQL\n"
     "       tandem translate [--dialect mariadb|mysql] [--print-session] < file.sql\n"
     "                                      PostgreSQL SQL to MySQL, one JSON line per statement\n"
     "       tandem --version\n"
@@ -101,6 +104,9 @@ int main(int argc, char** argv) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
     std::fputs(kUsage.data(), stdout);
     return 0;
+  }
+  if (!args.empty() && args[0] == "backfill") {
+    return tandem::proxy::run_backfill_command(std::vector<std::string_view>(args.begin() + 1, args.end()));
   }
   if (!args.empty() && args[0] == "snapshot") {
     return tandem::proxy::run_snapshot_command(std::vector<std::string_view>(args.begin() + 1, args.end()));

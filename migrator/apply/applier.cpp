@@ -1,0 +1,174 @@
+// Row changes -> idempotent MySQL statements, applied with their position.
+#include "migrator/apply/applier.hpp"
+
+#include "protocol/sql/mysql_text.hpp"
+#include "protocol/sql/value_conversion.hpp"
+
+namespace tandem::migrator {
+
+Applier::Applier(MysqlConnection& mysql, TypeNamer type_namer, std::string position_key)
+    : mysql_(mysql), type_namer_(std::move(type_namer)), position_key_(std::move(position_key)) {}
+
+std::expected<wal::Lsn, std::string> Applier::load_position() {
+  for (const char* ddl : {"CREATE DATABASE IF NOT EXISTS `tandem_meta` CHARACTER SET utf8mb4",
+                          "CREATE TABLE IF NOT EXISTS `tandem_meta`.`apply_state` (name VARCHAR(64) PRIMARY KEY, "
+                          "position VARCHAR(32) NOT NULL, transactions BIGINT NOT NULL DEFAULT 0, applied_at DATETIME(6)) ENGINE=InnoDB"})
+    if (auto r = mysql_.exec(ddl); !r) return std::unexpected(r.error().message);
+  auto rows = mysql_.query("SELECT position FROM `tandem_meta`.`apply_state` WHERE name = " + sql::quote_string(position_key_));
+  if (!rows) return std::unexpected(rows.error().message);
+  applied_ = 0;
+  if (!rows->rows.empty() && rows->rows[0][0]) {
+    auto lsn = wal::parse_lsn(*rows->rows[0][0]);
+    if (!lsn) return std::unexpected("tandem_meta.apply_state holds an unreadable position: " + *rows->rows[0][0]);
+    applied_ = *lsn;
+  }
+  return applied_;
+}
+
+void Applier::on_relation(const wal::Relation& relation) {
+  relations_[relation.id] = relation;
+  tables_.erase(relation.id);  // re-resolved with the new shape on next use
+}
+
+std::expected<Applier::Table*, std::string> Applier::table(std::uint32_t id) {
+  if (auto it = tables_.find(id); it != tables_.end()) return &it->second;
+  auto rel = relations_.find(id);
+  if (rel == relations_.end()) return std::unexpected("change for relation " + std::to_string(id) + " before its Relation message");
+  Table t;
+  t.relation = rel->second;
+  for (const auto& c : t.relation.columns) {
+    auto name = type_namer_(c.type_oid, c.typmod);
+    if (!name) return std::unexpected("table " + t.relation.schema + "." + t.relation.name + ": " + name.error());
+    t.types.push_back(*name);
+  }
+  t.mysql_name = (t.relation.schema == "public" ? std::string() : sql::quote_identifier(t.relation.schema) + ".") +
+                 sql::quote_identifier(t.relation.name);
+  return &tables_.emplace(id, std::move(t)).first->second;
+}
+
+std::expected<std::string, std::string> Applier::value(const Table& t, std::size_t column, const wal::TupleValue& v) const {
+  if (v.kind == 'n') return std::string("NULL");
+  auto converted = sql::to_mysql_value(t.types[column], v.text);
+  if (!converted)
+    return std::unexpected("table " + t.relation.schema + "." + t.relation.name + " column " + t.relation.columns[column].name + ": " +
+                           converted.error());
+  return sql::quote_string(*converted);
+}
+
+std::expected<std::string, std::string> Applier::key_predicate(const Table& t, const wal::Tuple& key_source) const {
+  std::string where;
+  for (std::size_t i = 0; i < t.relation.columns.size() && i < key_source.size(); ++i) {
+    if (!t.relation.columns[i].key) continue;
+    if (key_source[i].kind == 'u') return std::unexpected("key column " + t.relation.columns[i].name + " was not sent");
+    auto v = value(t, i, key_source[i]);
+    if (!v) return std::unexpected(v.error());
+    where += (where.empty() ? "" : " AND ") + sql::quote_identifier(t.relation.columns[i].name) +
+             (key_source[i].kind == 'n' ? " IS NULL" : " = " + *v);
+  }
+  if (where.empty())
+    return std::unexpected("table " + t.relation.schema + "." + t.relation.name + " has no replica identity key columns");
+  return where;
+}
+
+std::expected<std::vector<std::string>, std::string> Applier::statement_for(const RowChange& change) {
+  if (change.kind == RowChange::Kind::truncate) {
+    std::vector<std::string> out;
+    for (auto id : change.truncated) {
+      auto t = table(id);
+      if (!t) return std::unexpected(t.error());
+      out.push_back("DELETE FROM " + (*t)->mysql_name);
+    }
+    return out;
+  }
+  auto found = table(change.relation);
+  if (!found) return std::unexpected(found.error());
+  const Table& t = **found;
+  if (change.row.size() != t.relation.columns.size() && change.kind != RowChange::Kind::remove)
+    return std::unexpected("table " + t.relation.name + ": a row has " + std::to_string(change.row.size()) + " columns, the relation " +
+                           std::to_string(t.relation.columns.size()));
+  if (change.kind == RowChange::Kind::remove) {
+    auto where = key_predicate(t, *change.old_key);
+    if (!where) return std::unexpected(where.error());
+    return std::vector<std::string>{"DELETE FROM " + t.mysql_name + " WHERE " + *where};
+  }
+  bool unchanged_toast = false;
+  for (const auto& v : change.row) unchanged_toast = unchanged_toast || v.kind == 'u';
+  std::vector<std::string> statements;
+  if (change.kind == RowChange::Kind::update && change.old_key && !unchanged_toast) {
+    // The key changed: the row under the old key goes; the new row is written below.
+    auto where = key_predicate(t, *change.old_key);
+    if (!where) return std::unexpected(where.error());
+    statements.push_back("DELETE FROM " + t.mysql_name + " WHERE " + *where);
+  }
+  if (change.kind == RowChange::Kind::update && unchanged_toast) {
+    // Values PostgreSQL did not resend stay as they are: update only what was sent.
+    std::string set;
+    for (std::size_t i = 0; i < change.row.size(); ++i) {
+      if (change.row[i].kind == 'u') continue;
+      auto v = value(t, i, change.row[i]);
+      if (!v) return std::unexpected(v.error());
+      set += (set.empty() ? "" : ", ") + sql::quote_identifier(t.relation.columns[i].name) + " = " + *v;
+    }
+    auto where = key_predicate(t, change.old_key ? *change.old_key : change.row);
+    if (!where) return std::unexpected(where.error());
+    return std::vector<std::string>{"UPDATE " + t.mysql_name + " SET " + set + " WHERE " + *where};
+  }
+  // Insert, or update of a whole row: an upsert, so replaying it changes nothing.
+  std::string columns, values, assignments;
+  for (std::size_t i = 0; i < change.row.size(); ++i) {
+    const std::string name = sql::quote_identifier(t.relation.columns[i].name);
+    auto v = value(t, i, change.row[i]);
+    if (!v) return std::unexpected(v.error());
+    columns += (columns.empty() ? "" : ", ") + name;
+    values += (values.empty() ? "" : ", ") + *v;
+    if (!t.relation.columns[i].key) assignments += (assignments.empty() ? "" : ", ") + name + " = VALUES(" + name + ")";
+  }
+  if (assignments.empty()) {
+    const std::string first = sql::quote_identifier(t.relation.columns[0].name);
+    assignments = first + " = " + first;
+  }
+  statements.push_back("INSERT INTO " + t.mysql_name + " (" + columns + ") VALUES (" + values + ") ON DUPLICATE KEY UPDATE " +
+                       assignments);
+  return statements;
+}
+
+std::expected<wal::Lsn, std::string> Applier::apply(const std::vector<SourceTransaction>& batch) {
+  std::vector<std::string> statements;
+  wal::Lsn last = applied_;
+  std::uint64_t transactions = 0, rows = 0;
+  for (const auto& tx : batch) {
+    if (tx.end_lsn <= applied_) continue;  // applied before a restart: never twice
+    for (const auto& change : tx.changes) {
+      auto s = statement_for(change);
+      if (!s) return std::unexpected(s.error());
+      for (auto& one : *s) statements.push_back(std::move(one));
+      ++rows;
+    }
+    last = std::max(last, tx.end_lsn);
+    ++transactions;
+  }
+  if (last == applied_) return applied_;
+  if (auto r = mysql_.exec("START TRANSACTION"); !r) return std::unexpected(r.error().message);
+  for (const auto& s : statements) {
+    if (auto r = mysql_.exec(s); !r) {
+      (void)mysql_.exec("ROLLBACK");
+      return std::unexpected(r.error().message + " in: " + s.substr(0, 300));
+    }
+  }
+  // The position commits with the rows it covers.
+  if (auto r = mysql_.exec("INSERT INTO `tandem_meta`.`apply_state` (name, position, transactions, applied_at) VALUES (" +
+                           sql::quote_string(position_key_) + ", " + sql::quote_string(wal::format_lsn(last)) + ", " +
+                           std::to_string(transactions) + ", NOW(6)) ON DUPLICATE KEY UPDATE position = VALUES(position), "
+                           "transactions = transactions + VALUES(transactions), applied_at = VALUES(applied_at)");
+      !r) {
+    (void)mysql_.exec("ROLLBACK");
+    return std::unexpected(r.error().message);
+  }
+  if (auto r = mysql_.exec("COMMIT"); !r) return std::unexpected(r.error().message);
+  applied_ = last;
+  transactions_applied_ += transactions;
+  rows_applied_ += rows;
+  return applied_;
+}
+
+}  // namespace tandem::migrator

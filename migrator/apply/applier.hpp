@@ -1,0 +1,70 @@
+// The applier: source transactions applied to MySQL in commit order, several per MySQL
+// transaction, idempotently, with the applied position stored in the same MySQL transaction.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "migrator/db/mysql_connection.hpp"
+#include "migrator/wal/pgoutput_decoder.hpp"
+
+namespace tandem::migrator {
+
+struct RowChange {
+  enum class Kind { insert, update, remove, truncate } kind = Kind::insert;
+  std::uint32_t relation = 0;
+  std::optional<wal::Tuple> old_key;
+  wal::Tuple row;
+  std::vector<std::uint32_t> truncated;  // for truncate
+};
+
+struct SourceTransaction {
+  wal::Lsn end_lsn = 0;  // the position after its commit: what the applier records
+  std::vector<RowChange> changes;
+};
+
+// Resolves a column's (type oid, typmod) to PostgreSQL's type name, e.g. by format_type().
+using TypeNamer = std::function<std::expected<std::string, std::string>(std::uint32_t oid, std::int32_t typmod)>;
+
+class Applier {
+ public:
+  // `position_key` names the row in tandem_meta.apply_state this applier owns ("wal").
+  Applier(MysqlConnection& mysql, TypeNamer type_namer, std::string position_key);
+
+  // Creates tandem_meta.apply_state if needed and reads the applied position (0 when none).
+  std::expected<wal::Lsn, std::string> load_position();
+  void on_relation(const wal::Relation& relation);
+
+  // Applies the transactions not yet applied (end_lsn above the stored position), in order, in
+  // one MySQL transaction with the new position. Returns the position now applied.
+  std::expected<wal::Lsn, std::string> apply(const std::vector<SourceTransaction>& batch);
+
+  std::uint64_t transactions_applied() const { return transactions_applied_; }
+  std::uint64_t rows_applied() const { return rows_applied_; }
+
+ private:
+  struct Table {
+    wal::Relation relation;
+    std::vector<std::string> types;  // PostgreSQL type name per column
+    std::string mysql_name;
+  };
+  std::expected<Table*, std::string> table(std::uint32_t relation);
+  std::expected<std::vector<std::string>, std::string> statement_for(const RowChange& change);
+  std::expected<std::string, std::string> value(const Table& t, std::size_t column, const wal::TupleValue& v) const;
+  std::expected<std::string, std::string> key_predicate(const Table& t, const wal::Tuple& key_source) const;
+
+  MysqlConnection& mysql_;
+  TypeNamer type_namer_;
+  std::string position_key_;
+  wal::Lsn applied_ = 0;
+  std::map<std::uint32_t, wal::Relation> relations_;
+  std::map<std::uint32_t, Table> tables_;
+  std::uint64_t transactions_applied_ = 0, rows_applied_ = 0;
+};
+
+}  // namespace tandem::migrator

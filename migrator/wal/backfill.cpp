@@ -1,0 +1,193 @@
+// The WAL backfill loop: START_REPLICATION, decode, group into source transactions, apply in
+// batches, and confirm to PostgreSQL only what MySQL has committed.
+#include "migrator/wal/backfill.hpp"
+
+#include <libpq-fe.h>
+#include <sys/select.h>
+
+#include <chrono>
+#include <map>
+#include <random>
+
+#include "config/log.hpp"
+#include "migrator/apply/applier.hpp"
+#include "migrator/db/mysql_connection.hpp"
+#include "migrator/db/pg_connection.hpp"
+#include "migrator/wal/pgoutput_decoder.hpp"
+#include "protocol/sql/mysql_text.hpp"
+
+namespace tandem::migrator {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t micros_since_2000() {
+  // PostgreSQL's epoch is 2000-01-01, 946684800 s after the Unix epoch.
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::microseconds>(now).count() - 946684800LL * 1000000LL;
+}
+
+std::string pg_ident(const std::string& v) {
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::expected<BackfillProgress, std::string> run_backfill(const BackfillOptions& options,
+                                                          const std::function<void(const BackfillProgress&)>& progress) {
+  const auto started = Clock::now();
+  auto my = MysqlConnection::connect(options.target, options.dialect);
+  if (!my) return std::unexpected(my.error().message);
+  auto state = my->query("SELECT consistent_lsn FROM `tandem_meta`.`snapshot_state` WHERE id = 1");
+  if (!state || state->rows.empty())
+    return std::unexpected(std::string("no snapshot recorded in tandem_meta.snapshot_state: run tandem snapshot first"));
+  auto consistent = wal::parse_lsn(*state->rows[0][0]);
+  if (!consistent) return std::unexpected("unreadable consistent point " + *state->rows[0][0]);
+
+  auto catalog = PgConnection::connect(options.source.to_libpq_conninfo());
+  if (!catalog) return std::unexpected(catalog.error().message);
+  std::map<std::pair<std::uint32_t, std::int32_t>, std::string> type_names;
+  TypeNamer namer = [&](std::uint32_t oid, std::int32_t typmod) -> std::expected<std::string, std::string> {
+    auto key = std::make_pair(oid, typmod);
+    if (auto it = type_names.find(key); it != type_names.end()) return it->second;
+    auto r = catalog->query("SELECT format_type($1::oid, $2::int)", {std::to_string(oid), std::to_string(typmod)});
+    if (!r) return std::unexpected(r.error().message);
+    return type_names[key] = *r->rows[0][0];
+  };
+  Applier applier(*my, namer, "wal");
+  auto applied = applier.load_position();
+  if (!applied) return std::unexpected(applied.error());
+  const wal::Lsn start = std::max(*applied, *consistent);
+
+  // For --until-caught-up: a logical message written now marks the source position to reach.
+  std::string marker;
+  if (options.until_caught_up) {
+    std::mt19937_64 rng(std::random_device{}());
+    marker = std::to_string(rng());
+    auto r = catalog->query("SELECT pg_logical_emit_message(false, 'tandem_catch_up', $1)", {marker});
+    if (!r) return std::unexpected(r.error().message);
+  }
+
+  auto repl = PgConnection::connect(options.source.to_libpq_conninfo() + " replication=database");
+  if (!repl) return std::unexpected(repl.error().message);
+  PGconn* conn = repl->raw();
+  const std::string command = "START_REPLICATION SLOT " + pg_ident(options.slot) + " LOGICAL " + wal::format_lsn(start) +
+                              " (proto_version '1', publication_names " + sql::quote_string(pg_ident(options.publication)) +
+                              ", messages 'true')";
+  {
+    PGresult* r = PQexec(conn, command.c_str());
+    const bool ok = PQresultStatus(r) == PGRES_COPY_BOTH;
+    std::string error = ok ? "" : PQresultErrorMessage(r);
+    PQclear(r);
+    if (!ok) return std::unexpected("START_REPLICATION on slot " + options.slot + ": " + error);
+  }
+  log::info("backfill.started").kv("slot", options.slot).kv("from", wal::format_lsn(start));
+
+  BackfillProgress report;
+  auto send_status = [&](bool reply) -> bool {
+    const std::string status = wal::encode_standby_status(*applied, micros_since_2000(), reply);
+    return PQputCopyData(conn, status.data(), static_cast<int>(status.size())) == 1 && PQflush(conn) == 0;
+  };
+  std::vector<SourceTransaction> batch;
+  std::optional<SourceTransaction> open_tx;
+  bool caught_up = false;
+  auto last_status = Clock::now();
+  auto last_apply = Clock::now();
+  auto last_progress = Clock::now();
+
+  auto flush = [&]() -> std::expected<void, std::string> {
+    if (batch.empty()) return {};
+    auto r = applier.apply(batch);
+    if (!r) return std::unexpected(r.error());
+    *applied = *r;
+    batch.clear();
+    last_apply = Clock::now();
+    if (!send_status(false)) return std::unexpected(std::string("sending standby status: ") + PQerrorMessage(conn));
+    last_status = Clock::now();
+    return {};
+  };
+
+  while (!caught_up) {
+    if (options.stop && options.stop->load()) break;
+    char* buffer = nullptr;
+    const int n = PQgetCopyData(conn, &buffer, 1);
+    if (n == 0) {
+      // Nothing buffered: apply what is pending, keep the server informed, wait for the socket.
+      if (!batch.empty()) {
+        if (auto r = flush(); !r) return std::unexpected(r.error());
+      }
+      if (Clock::now() - last_status > std::chrono::seconds(1)) {
+        if (!send_status(false)) return std::unexpected(std::string("sending standby status: ") + PQerrorMessage(conn));
+        last_status = Clock::now();
+      }
+      const int fd = PQsocket(conn);
+      fd_set set;
+      FD_ZERO(&set);
+      FD_SET(fd, &set);
+      timeval tv{0, 200000};
+      ::select(fd + 1, &set, nullptr, nullptr, &tv);
+      if (PQconsumeInput(conn) == 0) return std::unexpected(std::string("replication connection: ") + PQerrorMessage(conn));
+      continue;
+    }
+    if (n == -1) return std::unexpected(std::string("the replication stream ended"));
+    if (n < -1) return std::unexpected(std::string("replication stream: ") + PQerrorMessage(conn));
+    const std::string copy(buffer, static_cast<std::size_t>(n));
+    PQfreemem(buffer);
+    auto frame = wal::decode_stream_message(copy);
+    if (!frame) return std::unexpected("replication stream: " + frame.error());
+    if (auto* k = std::get_if<wal::Keepalive>(&*frame)) {
+      if (k->reply_requested && !send_status(false)) return std::unexpected(std::string("sending standby status: ") + PQerrorMessage(conn));
+      continue;
+    }
+    const auto& x = std::get<wal::XLogData>(*frame);
+    auto message = wal::decode_pgoutput(x.data);
+    if (!message) return std::unexpected("pgoutput: " + message.error());
+    if (auto* rel = std::get_if<wal::Relation>(&*message)) {
+      applier.on_relation(*rel);
+    } else if (std::holds_alternative<wal::Begin>(*message)) {
+      open_tx = SourceTransaction{};
+    } else if (auto* c = std::get_if<wal::Commit>(&*message)) {
+      if (!open_tx) return std::unexpected(std::string("pgoutput: Commit without Begin"));
+      open_tx->end_lsn = c->end_lsn;
+      batch.push_back(std::move(*open_tx));
+      open_tx.reset();
+      if (batch.size() >= options.batch_transactions || Clock::now() - last_apply > std::chrono::milliseconds(200)) {
+        if (auto r = flush(); !r) return std::unexpected(r.error());
+      }
+    } else if (auto* ins = std::get_if<wal::Insert>(&*message)) {
+      if (open_tx) open_tx->changes.push_back(RowChange{RowChange::Kind::insert, ins->relation, std::nullopt, ins->row, {}});
+    } else if (auto* up = std::get_if<wal::Update>(&*message)) {
+      if (open_tx) open_tx->changes.push_back(RowChange{RowChange::Kind::update, up->relation, up->old_key, up->row, {}});
+    } else if (auto* del = std::get_if<wal::Delete>(&*message)) {
+      if (open_tx) open_tx->changes.push_back(RowChange{RowChange::Kind::remove, del->relation, del->old_key, {}, {}});
+    } else if (auto* tr = std::get_if<wal::Truncate>(&*message)) {
+      if (open_tx) open_tx->changes.push_back(RowChange{RowChange::Kind::truncate, 0, std::nullopt, {}, tr->relations});
+    } else if (auto* m = std::get_if<wal::LogicalMessage>(&*message)) {
+      if (!m->transactional && m->prefix == "tandem_catch_up" && m->content == marker) caught_up = true;
+    }
+    if (Clock::now() - last_progress > std::chrono::seconds(5) && progress) {
+      report.applied_lsn = wal::format_lsn(*applied);
+      report.transactions = applier.transactions_applied();
+      report.rows = applier.rows_applied();
+      report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+      progress(report);
+      last_progress = Clock::now();
+    }
+  }
+  if (auto r = flush(); !r) return std::unexpected(r.error());
+  (void)send_status(false);
+  PQputCopyEnd(conn, nullptr);
+  report.applied_lsn = wal::format_lsn(*applied);
+  report.transactions = applier.transactions_applied();
+  report.rows = applier.rows_applied();
+  report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  if (progress) progress(report);
+  return report;
+}
+
+}  // namespace tandem::migrator

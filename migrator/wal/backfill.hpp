@@ -1,0 +1,36 @@
+// Phase 3: changes since the snapshot's consistent point, read from the logical replication
+// slot (pgoutput) and applied to MySQL by the applier, until caught up or told to stop.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <string>
+
+#include "config/database_url.hpp"
+#include "protocol/sql/translation.hpp"
+
+namespace tandem::migrator {
+
+struct BackfillOptions {
+  config::PostgresUrl source;
+  config::MysqlUrl target;
+  sql::Dialect dialect = sql::Dialect::mariadb;
+  std::string slot = "tandem_slot";
+  std::string publication = "tandem_pub";
+  bool until_caught_up = false;  // stop once the source's WAL position at start is applied
+  std::size_t batch_transactions = 200;
+  const std::atomic<bool>* stop = nullptr;  // set by SIGTERM: finish the batch and return
+};
+
+struct BackfillProgress {
+  std::string applied_lsn;
+  std::uint64_t transactions = 0, rows = 0;
+  double seconds = 0;
+};
+
+std::expected<BackfillProgress, std::string> run_backfill(const BackfillOptions& options,
+                                                          const std::function<void(const BackfillProgress&)>& progress);
+
+}  // namespace tandem::migrator
