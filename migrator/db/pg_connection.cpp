@@ -95,6 +95,20 @@ std::expected<std::optional<std::string>, DbError> PgConnection::next_copy_row()
   return std::unexpected(error_of(raw(), nullptr));
 }
 
+namespace {
+std::string quoted(std::string_view text, char quote) {
+  std::string out(1, quote);
+  for (char c : text) {
+    if (c == quote) out += quote;
+    out += c;
+  }
+  return out + quote;
+}
+}  // namespace
+
+std::string quote_pg_identifier(std::string_view name) { return quoted(name, '"'); }
+std::string quote_pg_literal(std::string_view text) { return quoted(text, '\''); }
+
 std::string PgConnection::quote_identifier(std::string_view name) const {
   char* q = PQescapeIdentifier(raw(), name.data(), name.size());
   std::string out = q ? q : "";

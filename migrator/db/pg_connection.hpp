@@ -41,4 +41,9 @@ class PgConnection {
   std::shared_ptr<pg_conn> conn_;
 };
 
+// "name" with embedded quotes doubled, and 'text' with embedded quotes doubled (the server has
+// standard_conforming_strings on): for SQL text built on the migrator's side.
+std::string quote_pg_identifier(std::string_view name);
+std::string quote_pg_literal(std::string_view text);
+
 }  // namespace tandem::migrator

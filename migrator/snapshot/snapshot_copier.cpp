@@ -24,23 +24,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string pg_literal(const std::string& v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
 
-std::string pg_ident(const std::string& v) {
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 // Key bounds are kept as text, one value per key column, joined with a unit separator.
 constexpr char kSeparator = '\x1f';
@@ -146,13 +130,13 @@ class Copier {
       if (!pubs) return std::unexpected(pubs.error().message);
       if (pubs->rows.empty()) {
         std::string list;
-        for (const auto& t : schema_.tables) list += (list.empty() ? "" : ", ") + pg_ident(t.schema) + "." + pg_ident(t.name);
-        if (auto r = pg->exec("CREATE PUBLICATION " + pg_ident(options_.publication) + " FOR TABLE " + list); !r)
+        for (const auto& t : schema_.tables) list += (list.empty() ? "" : ", ") + quote_pg_identifier(t.schema) + "." + quote_pg_identifier(t.name);
+        if (auto r = pg->exec("CREATE PUBLICATION " + quote_pg_identifier(options_.publication) + " FOR TABLE " + list); !r)
           return std::unexpected(r.error().message);
       }
       auto repl = PgConnection::connect(options_.source.to_libpq_conninfo() + " replication=database");
       if (!repl) return std::unexpected(repl.error().message);
-      auto slot = repl->query("CREATE_REPLICATION_SLOT " + pg_ident(options_.slot) + " LOGICAL pgoutput EXPORT_SNAPSHOT");
+      auto slot = repl->query("CREATE_REPLICATION_SLOT " + quote_pg_identifier(options_.slot) + " LOGICAL pgoutput EXPORT_SNAPSHOT");
       if (!slot) return std::unexpected("creating replication slot " + options_.slot + ": " + slot.error().message);
       result.consistent_lsn = *slot->rows[0][1];
       snapshot_name = *slot->rows[0][2];
@@ -243,7 +227,7 @@ class Copier {
 
   std::string key_list(const TableSchema& t) const {
     std::string out;
-    for (const auto& k : t.key) out += (out.empty() ? "" : ", ") + pg_ident(k);
+    for (const auto& k : t.key) out += (out.empty() ? "" : ", ") + quote_pg_identifier(k);
     return out;
   }
 
@@ -255,8 +239,8 @@ class Copier {
       std::string type;
       for (const auto& c : t.columns)
         if (c.name == t.key[i]) type = c.pg_type;
-      lhs += (i ? ", " : "") + pg_ident(t.key[i]);
-      rhs += (i ? ", " : "") + pg_literal(values[i]) + "::" + type;
+      lhs += (i ? ", " : "") + quote_pg_identifier(t.key[i]);
+      rhs += (i ? ", " : "") + quote_pg_literal(values[i]) + "::" + type;
     }
     return "(" + lhs + ") " + op + " (" + rhs + ")";
   }
@@ -266,7 +250,7 @@ class Copier {
     if (!c) return std::unexpected(c.error().message);
     if (auto r = c->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !r) return std::unexpected(r.error().message);
     if (!snapshot_name.empty())
-      if (auto r = c->exec("SET TRANSACTION SNAPSHOT " + pg_literal(snapshot_name)); !r)
+      if (auto r = c->exec("SET TRANSACTION SNAPSHOT " + quote_pg_literal(snapshot_name)); !r)
         return std::unexpected("importing snapshot " + snapshot_name + ": " + r.error().message);
     if (auto r = c->exec("SET TimeZone = 'UTC'"); !r) return std::unexpected(r.error().message);
     if (auto r = c->exec("SET extra_float_digits = 3"); !r) return std::unexpected(r.error().message);
@@ -294,9 +278,9 @@ class Copier {
     // Every chunk_rows-th key in key order (an index-only scan on the key) cuts the table into
     // chunks of equal row counts; chunks are then read by key range, never by OFFSET.
     std::string keys_text;
-    for (std::size_t i = 0; i < t.key.size(); ++i) keys_text += (i ? " || chr(31) || " : "") + pg_ident(t.key[i]) + "::text";
+    for (std::size_t i = 0; i < t.key.size(); ++i) keys_text += (i ? " || chr(31) || " : "") + quote_pg_identifier(t.key[i]) + "::text";
     auto bounds = pg.query("SELECT b FROM (SELECT " + keys_text + " AS b, row_number() OVER (ORDER BY " + key_list(t) +
-                           ") AS rn FROM " + pg_ident(t.schema) + "." + pg_ident(t.name) + ") s WHERE rn % " +
+                           ") AS rn FROM " + quote_pg_identifier(t.schema) + "." + quote_pg_identifier(t.name) + ") s WHERE rn % " +
                            std::to_string(options_.chunk_rows) + " = 0 ORDER BY rn");
     if (!bounds) return std::unexpected("planning " + t.qualified() + ": " + bounds.error().message);
     std::optional<std::string> lo;
@@ -352,14 +336,14 @@ class Copier {
     std::string columns_pg, columns_my;
     std::vector<std::string> types;
     for (const auto& col : t.columns) {
-      columns_pg += (columns_pg.empty() ? "" : ", ") + pg_ident(col.name);
+      columns_pg += (columns_pg.empty() ? "" : ", ") + quote_pg_identifier(col.name);
       columns_my += (columns_my.empty() ? "" : ", ") + sql::quote_identifier(col.name);
       types.push_back(col.pg_type);
     }
     std::string where;
     if (c.lo) where += key_compare(t, ">", *c.lo);
     if (c.hi) where += (where.empty() ? "" : " AND ") + key_compare(t, "<=", *c.hi);
-    const std::string copy = "COPY (SELECT " + columns_pg + " FROM " + pg_ident(t.schema) + "." + pg_ident(t.name) +
+    const std::string copy = "COPY (SELECT " + columns_pg + " FROM " + quote_pg_identifier(t.schema) + "." + quote_pg_identifier(t.name) +
                              (where.empty() ? "" : " WHERE " + where) + " ORDER BY " + key_list(t) + ") TO STDOUT";
     if (auto r = pg.start_copy_out(copy); !r) return std::unexpected(where_name + ": " + r.error().message);
     RowConverter converter(types);

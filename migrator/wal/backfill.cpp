@@ -27,14 +27,6 @@ std::int64_t micros_since_2000() {
   return std::chrono::duration_cast<std::chrono::microseconds>(now).count() - 946684800LL * 1000000LL;
 }
 
-std::string pg_ident(const std::string& v) {
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 }  // namespace
 
@@ -76,8 +68,8 @@ std::expected<BackfillProgress, std::string> run_backfill(const BackfillOptions&
   auto repl = PgConnection::connect(options.source.to_libpq_conninfo() + " replication=database");
   if (!repl) return std::unexpected(repl.error().message);
   PGconn* conn = repl->raw();
-  const std::string command = "START_REPLICATION SLOT " + pg_ident(options.slot) + " LOGICAL " + wal::format_lsn(start) +
-                              " (proto_version '1', publication_names " + sql::quote_string(pg_ident(options.publication)) +
+  const std::string command = "START_REPLICATION SLOT " + quote_pg_identifier(options.slot) + " LOGICAL " + wal::format_lsn(start) +
+                              " (proto_version '1', publication_names " + sql::quote_string(quote_pg_identifier(options.publication)) +
                               ", messages 'true')";
   {
     PGresult* r = PQexec(conn, command.c_str());

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "proxy/commands/migration_config.hpp"
 #include "config/log.hpp"
 #include "migrator/wal/backfill.hpp"
 
@@ -46,19 +47,9 @@ int run_backfill_command(const std::vector<std::string_view>& args) {
     std::fprintf(stderr, "tandem backfill: --config FILE is required\n%s", kBackfillUsage);
     return 2;
   }
-  config::Config cfg;
-  try {
-    cfg = config::load_config(*config_path, config::environment_from_process());
-  } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "tandem: configuration error: %s\n", e.what());
-    return 2;
-  }
-  log::set_level(cfg.log.level);
-  log::set_format_json(cfg.log.format == "json");
-  if (!cfg.target) {
-    std::fprintf(stderr, "tandem backfill: target.url is required\n");
-    return 2;
-  }
+  auto loaded = load_migration_config(*config_path, "backfill");
+  if (!loaded) return 2;
+  const config::Config& cfg = *loaded;
   std::signal(SIGTERM, request_stop);
   std::signal(SIGINT, request_stop);
   migrator::BackfillOptions options;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "proxy/commands/migration_config.hpp"
 #include "config/log.hpp"
 #include "migrator/snapshot/snapshot_copier.hpp"
 
@@ -65,19 +66,9 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
     std::fprintf(stderr, "tandem snapshot: --resume and --recreate exclude each other\n");
     return 2;
   }
-  config::Config cfg;
-  try {
-    cfg = config::load_config(*config_path, config::environment_from_process());
-  } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "tandem: configuration error: %s\n", e.what());
-    return 2;
-  }
-  log::set_level(cfg.log.level);
-  log::set_format_json(cfg.log.format == "json");
-  if (!cfg.target) {
-    std::fprintf(stderr, "tandem snapshot: target.url is required\n");
-    return 2;
-  }
+  auto loaded = load_migration_config(*config_path, "snapshot");
+  if (!loaded) return 2;
+  const config::Config& cfg = *loaded;
   migrator::SnapshotOptions options;
   options.source = cfg.source.url;
   options.target = *cfg.target;
