@@ -15,6 +15,7 @@
 #include "config/config.hpp"
 #include "config/log.hpp"
 #include "proxy/commands/backfill_command.hpp"
+#include "proxy/commands/migrate_command.hpp"
 #include "proxy/commands/snapshot_command.hpp"
 #include "proxy/commands/translate_command.hpp"
 #include "proxy/server.hpp"
@@ -26,6 +27,8 @@ constexpr std::string_view kUsage =
     "       tandem --config FILE           same as serve\n"
     "       tandem snapshot --config FILE [--tables a,b] [--workers N] [--resume|--recreate]\n"
     "                                      create the schema on MySQL and copy the tables\n"
+    "       tandem migrate --config FILE [...snapshot options] [--until-caught-up]\n"
+    "                                      snapshot, then backfill, in one process\n"
     "       tandem backfill --config FILE [--until-caught-up]\n"
     "                                      apply WAL changes since the snapshot to MySQL\n"
     "       tandem translate [--dialect mariadb|mysql] [--print-session] < file.sql\n"
@@ -104,6 +107,9 @@ int main(int argc, char** argv) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
     std::fputs(kUsage.data(), stdout);
     return 0;
+  }
+  if (!args.empty() && args[0] == "migrate") {
+    return tandem::proxy::run_migrate_command(std::vector<std::string_view>(args.begin() + 1, args.end()));
   }
   if (!args.empty() && args[0] == "backfill") {
     return tandem::proxy::run_backfill_command(std::vector<std::string_view>(args.begin() + 1, args.end()));

@@ -1,13 +1,25 @@
 // Row changes -> idempotent MySQL statements, applied with their position.
 #include "migrator/apply/applier.hpp"
 
+#include <algorithm>
+
+#include "config/log.hpp"
+#include "migrator/db/pg_connection.hpp"
+#include "protocol/sql/catalog.hpp"
 #include "protocol/sql/mysql_text.hpp"
+#include "protocol/sql/translator.hpp"
+#include "protocol/sql/type_map.hpp"
 #include "protocol/sql/value_conversion.hpp"
 
 namespace tandem::migrator {
 
-Applier::Applier(MysqlConnection& mysql, TypeNamer type_namer, std::string position_key)
-    : mysql_(mysql), type_namer_(std::move(type_namer)), position_key_(std::move(position_key)) {}
+Applier::Applier(MysqlConnection& mysql, TypeNamer type_namer, ColumnDefiner column_definer, sql::Dialect dialect,
+                 std::string position_key)
+    : mysql_(mysql),
+      type_namer_(std::move(type_namer)),
+      column_definer_(std::move(column_definer)),
+      dialect_(dialect),
+      position_key_(std::move(position_key)) {}
 
 std::expected<wal::Lsn, std::string> Applier::load_position() {
   for (const char* ddl : {"CREATE DATABASE IF NOT EXISTS `tandem_meta` CHARACTER SET utf8mb4",
@@ -25,9 +37,82 @@ std::expected<wal::Lsn, std::string> Applier::load_position() {
   return applied_;
 }
 
-void Applier::on_relation(const wal::Relation& relation) {
+std::expected<void, std::string> Applier::on_relation(const wal::Relation& relation) {
+  const std::string qualified = relation.schema + "." + relation.name;
+  const std::string mysql_table = (relation.schema == "public" ? std::string() : sql::quote_identifier(relation.schema) + ".") +
+                                  sql::quote_identifier(relation.name);
+  // What MySQL has now, in column order.
+  auto current = mysql_.query(
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = " +
+      (relation.schema == "public" ? std::string("DATABASE()") : sql::quote_string(relation.schema)) +
+      " AND table_name = " + sql::quote_string(relation.name) + " ORDER BY ordinal_position");
+  if (!current) return std::unexpected(current.error().message);
+  if (current->rows.empty()) return std::unexpected("table " + qualified + " does not exist on MySQL");
+  std::vector<std::string> have;
+  for (const auto& r : current->rows) have.push_back(*r[0]);
+  auto contains = [](const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); };
+  std::vector<std::string> wanted;
+  for (const auto& c : relation.columns) wanted.push_back(c.name);
+  std::vector<std::string> added, dropped;
+  for (const auto& w : wanted)
+    if (!contains(have, w)) added.push_back(w);
+  for (const auto& h : have)
+    if (!contains(wanted, h)) dropped.push_back(h);
+  std::vector<std::string> ddl;
+  // One column gone and one new where it stood, of the same type as before: a rename, which keeps
+  // the values. Without the earlier shape to compare types with, it is a drop and an add.
+  const auto previous = relations_.find(relation.id);
+  if (added.size() == 1 && dropped.size() == 1 && previous != relations_.end()) {
+    const auto new_at = std::find(wanted.begin(), wanted.end(), added[0]) - wanted.begin();
+    const auto old_at = std::find(have.begin(), have.end(), dropped[0]) - have.begin();
+    const wal::RelationColumn* before = nullptr;
+    for (const auto& c : previous->second.columns)
+      if (c.name == dropped[0]) before = &c;
+    const auto& after = relation.columns[static_cast<std::size_t>(new_at)];
+    if (new_at == old_at && before && before->type_oid == after.type_oid && before->typmod == after.typmod) {
+      ddl.push_back("ALTER TABLE " + mysql_table + " RENAME COLUMN " + sql::quote_identifier(dropped[0]) + " TO " +
+                    sql::quote_identifier(added[0]));
+      added.clear();
+      dropped.clear();
+    }
+  }
+  for (const auto& d : dropped) ddl.push_back("ALTER TABLE " + mysql_table + " DROP COLUMN " + sql::quote_identifier(d));
+  for (const auto& a : added) {
+    auto definition = column_definer_(relation.schema, relation.name, a);
+    if (!definition) return std::unexpected("table " + qualified + ": new column " + a + ": " + definition.error());
+    // The translator gives the MySQL type, default and NULLability PostgreSQL gave the column;
+    // MySQL fills existing rows with that default, as PostgreSQL did.
+    sql::Translator translator({.dialect = dialect_});
+    auto t = translator.translate("ALTER TABLE " + quote_pg_identifier(relation.schema) + "." + quote_pg_identifier(relation.name) +
+                                  " ADD COLUMN " + quote_pg_identifier(a) + " " + *definition);
+    if (!t) return std::unexpected("table " + qualified + ": new column " + a + ": " + sql::describe(t.error()));
+    for (const auto& s : (*t)->statements) ddl.push_back(s);
+  }
+  // Same name, new type.
+  if (auto old = relations_.find(relation.id); old != relations_.end()) {
+    for (const auto& c : relation.columns) {
+      for (const auto& o : old->second.columns) {
+        if (o.name != c.name || (o.type_oid == c.type_oid && o.typmod == c.typmod)) continue;
+        auto definition = column_definer_(relation.schema, relation.name, c.name);
+        if (!definition) return std::unexpected("table " + qualified + ": retyped column " + c.name + ": " + definition.error());
+        auto type = type_namer_(c.type_oid, c.typmod);
+        if (!type) return std::unexpected(type.error());
+        auto mysql_type = sql::mysql_column_type(sql::parse_type_string(*type), dialect_, sql::Catalog{});
+        if (!mysql_type) return std::unexpected("table " + qualified + ": column " + c.name + ": " + mysql_type.error());
+        const bool not_null = definition->find("NOT NULL") != std::string::npos;
+        ddl.push_back("ALTER TABLE " + mysql_table + " MODIFY COLUMN " + sql::quote_identifier(c.name) + " " + *mysql_type +
+                      (not_null ? " NOT NULL" : ""));
+      }
+    }
+  }
+  for (const auto& s : ddl) {
+    if (auto r = mysql_.exec(s); !r) return std::unexpected("table " + qualified + ": applying the source's schema change: " + r.error().message);
+    log::info("apply.schema_change").kv("table", qualified).kv("statement", s);
+    ++schema_changes_;
+  }
   relations_[relation.id] = relation;
   tables_.erase(relation.id);  // re-resolved with the new shape on next use
+  return {};
 }
 
 std::expected<Applier::Table*, std::string> Applier::table(std::uint32_t id) {

@@ -12,6 +12,7 @@
 
 #include "migrator/db/mysql_connection.hpp"
 #include "migrator/wal/pgoutput_decoder.hpp"
+#include "protocol/sql/translation.hpp"
 
 namespace tandem::migrator {
 
@@ -30,15 +31,23 @@ struct SourceTransaction {
 
 // Resolves a column's (type oid, typmod) to PostgreSQL's type name, e.g. by format_type().
 using TypeNamer = std::function<std::expected<std::string, std::string>(std::uint32_t oid, std::int32_t typmod)>;
+// The PostgreSQL definition of a column as the source has it now ("integer NOT NULL DEFAULT 5"),
+// for adding it on MySQL when a Relation message shows it.
+using ColumnDefiner =
+    std::function<std::expected<std::string, std::string>(const std::string& schema, const std::string& table, const std::string& column)>;
 
 class Applier {
  public:
   // `position_key` names the row in tandem_meta.apply_state this applier owns ("wal").
-  Applier(MysqlConnection& mysql, TypeNamer type_namer, std::string position_key);
+  Applier(MysqlConnection& mysql, TypeNamer type_namer, ColumnDefiner column_definer, sql::Dialect dialect,
+          std::string position_key);
 
   // Creates tandem_meta.apply_state if needed and reads the applied position (0 when none).
   std::expected<wal::Lsn, std::string> load_position();
-  void on_relation(const wal::Relation& relation);
+  // A Relation message: the table's shape from now on. Added, dropped, renamed and retyped
+  // columns are changed on MySQL first (DDL commits on its own: apply pending work before).
+  std::expected<void, std::string> on_relation(const wal::Relation& relation);
+  std::uint64_t schema_changes() const { return schema_changes_; }
 
   // Applies the transactions not yet applied (end_lsn above the stored position), in order, in
   // one MySQL transaction with the new position. Returns the position now applied.
@@ -60,6 +69,9 @@ class Applier {
 
   MysqlConnection& mysql_;
   TypeNamer type_namer_;
+  ColumnDefiner column_definer_;
+  sql::Dialect dialect_;
+  std::uint64_t schema_changes_ = 0;
   std::string position_key_;
   wal::Lsn applied_ = 0;
   std::map<std::uint32_t, wal::Relation> relations_;

@@ -128,16 +128,27 @@ class Copier {
     if (!slot_exists) {
       auto pubs = pg->query("SELECT 1 FROM pg_publication WHERE pubname = $1", {options_.publication});
       if (!pubs) return std::unexpected(pubs.error().message);
-      if (pubs->rows.empty()) {
+      const bool made_publication = pubs->rows.empty();
+      // Nothing half-made stays behind when the slot cannot be created.
+      auto undo_publication = [&] {
+        if (made_publication) (void)pg->exec("DROP PUBLICATION IF EXISTS " + quote_pg_identifier(options_.publication));
+      };
+      if (made_publication) {
         std::string list;
         for (const auto& t : schema_.tables) list += (list.empty() ? "" : ", ") + quote_pg_identifier(t.schema) + "." + quote_pg_identifier(t.name);
         if (auto r = pg->exec("CREATE PUBLICATION " + quote_pg_identifier(options_.publication) + " FOR TABLE " + list); !r)
           return std::unexpected(r.error().message);
       }
       auto repl = PgConnection::connect(options_.source.to_libpq_conninfo() + " replication=database");
-      if (!repl) return std::unexpected(repl.error().message);
+      if (!repl) {
+        undo_publication();
+        return std::unexpected(repl.error().message);
+      }
       auto slot = repl->query("CREATE_REPLICATION_SLOT " + quote_pg_identifier(options_.slot) + " LOGICAL pgoutput EXPORT_SNAPSHOT");
-      if (!slot) return std::unexpected("creating replication slot " + options_.slot + ": " + slot.error().message);
+      if (!slot) {
+        undo_publication();
+        return std::unexpected("creating replication slot " + options_.slot + ": " + slot.error().message);
+      }
       result.consistent_lsn = *slot->rows[0][1];
       snapshot_name = *slot->rows[0][2];
       replication = std::move(*repl);

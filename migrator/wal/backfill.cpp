@@ -51,7 +51,23 @@ std::expected<BackfillProgress, std::string> run_backfill(const BackfillOptions&
     if (!r) return std::unexpected(r.error().message);
     return type_names[key] = *r->rows[0][0];
   };
-  Applier applier(*my, namer, "wal");
+  ColumnDefiner definer = [&](const std::string& schema, const std::string& table,
+                              const std::string& column) -> std::expected<std::string, std::string> {
+    auto r = catalog->query(
+        "SELECT format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END || "
+        "COALESCE(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '') FROM pg_attribute a LEFT JOIN pg_attrdef d ON "
+        "d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass "
+        "AND a.attname = $3 AND NOT a.attisdropped",
+        {schema, table, column});
+    if (!r) return std::unexpected(r.error().message);
+    // Renamed or dropped again before backfill reached the ADD COLUMN: which values existing rows
+    // hold for it (its default when added) can no longer be known, so stop rather than guess.
+    if (r->rows.empty())
+      return std::unexpected(std::string("the column was renamed or dropped on the source before backfill reached its ADD COLUMN; "
+                                         "the values existing rows hold for it cannot be known: re-copy the table"));
+    return *r->rows[0][0];
+  };
+  Applier applier(*my, namer, definer, options.dialect, "wal");
   auto applied = applier.load_position();
   if (!applied) return std::unexpected(applied.error());
   const wal::Lsn start = std::max(*applied, *consistent);
@@ -140,7 +156,9 @@ std::expected<BackfillProgress, std::string> run_backfill(const BackfillOptions&
     auto message = wal::decode_pgoutput(x.data);
     if (!message) return std::unexpected("pgoutput: " + message.error());
     if (auto* rel = std::get_if<wal::Relation>(&*message)) {
-      applier.on_relation(*rel);
+      // Rows of the old shape go in before the table changes shape.
+      if (auto r = flush(); !r) return std::unexpected(r.error());
+      if (auto r = applier.on_relation(*rel); !r) return std::unexpected(r.error());
     } else if (std::holds_alternative<wal::Begin>(*message)) {
       open_tx = SourceTransaction{};
     } else if (auto* c = std::get_if<wal::Commit>(&*message)) {

@@ -220,6 +220,67 @@ TEST_CASE("a snapshot killed with -9 mid-copy resumes to exactly the source") {
   CHECK(*chunks->rows[0][2] == "300000");
 }
 
+TEST_CASE("tandem migrate copies and then catches up in one process") {
+  Databases db("snapmig");
+  auto pg = db.pg();
+  exec_pg(pg, "CREATE TABLE items (id bigserial PRIMARY KEY, name text NOT NULL, price numeric(8,2))");
+  exec_pg(pg, "INSERT INTO items (name, price) SELECT 'item ' || g, g * 1.25 FROM generate_series(1, 5000) g");
+  auto result = tandem::it::run_command(
+      {TANDEM_BINARY, "migrate", "--config", db.config("public.items", 1000, 2).string(), "--until-caught-up"}, 120s);
+  REQUIRE_MESSAGE(result.exit_code == 0, result.out << result.err);
+  CHECK(result.out.find("snapshot done: 5000 rows in 6 chunks") != std::string::npos);
+  CHECK(result.out.find("backfill caught up") != std::string::npos);
+  require_same_rows(db, "items", "id");
+}
+
+TEST_CASE("unreachable servers and a source without wal_level=logical privileges fail clearly, creating nothing") {
+  Databases db("snapbad");
+  auto pg = db.pg();
+  exec_pg(pg, "CREATE TABLE t (id integer PRIMARY KEY)");
+  const auto path = db.dir / "bad.toml";
+  {
+    std::ofstream out(path);
+    out << "[source]\nurl = \"postgresql://postgres@127.0.0.1:1/" << db.name << "\"\n[target]\nurl = \"" << db.mysql_url() << "\"\n";
+  }
+  auto no_source = snapshot(path);
+  CHECK(no_source.exit_code == 1);
+  CHECK(no_source.err.find("cannot connect") != std::string::npos);
+  {
+    std::ofstream out(path);
+    out << "[source]\nurl = \"" << db.pg_url() << "\"\n[target]\nurl = \"mysql://root@127.0.0.1:1/" << db.name
+        << "\"\n[migration]\ntables = \"public.t\"\nslot = \"" << db.name << "\"\npublication = \"" << db.name << "\"\n";
+  }
+  auto no_target = snapshot(path);
+  CHECK(no_target.exit_code == 1);
+  CHECK(no_target.err.find("mysql: cannot connect") != std::string::npos);
+  // A role without the REPLICATION attribute cannot create the slot: refused with the reason,
+  // and no target table is left behind.
+  exec_pg(db.admin, "DROP ROLE IF EXISTS tandem_norepl");
+  exec_pg(db.admin, "CREATE ROLE tandem_norepl LOGIN");
+  exec_pg(db.admin, "GRANT ALL ON DATABASE " + db.name + " TO tandem_norepl");
+  exec_pg(pg, "GRANT SELECT ON t TO tandem_norepl; GRANT CREATE ON DATABASE " + db.name + " TO tandem_norepl");
+  exec_pg(pg, "ALTER TABLE t OWNER TO tandem_norepl");
+  auto u = tandem::it::parse_pg_url(tandem::it::servers().pg_url);
+  {
+    std::ofstream out(path);
+    out << "[source]\nurl = \"postgresql://tandem_norepl@" << u.host << ":" << u.port << "/" << db.name << "?sslmode=disable\"\n[target]\nurl = \""
+        << db.mysql_url() << "\"\n[migration]\ntables = \"public.t\"\nslot = \"" << db.name << "\"\npublication = \"" << db.name << "\"\n";
+  }
+  auto no_privilege = snapshot(path);
+  CHECK(no_privilege.exit_code == 1);
+  CHECK_MESSAGE(no_privilege.err.find("replication") != std::string::npos, no_privilege.err);
+  auto my = db.mysql();
+  auto tables = my.query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '" + db.name + "'");
+  REQUIRE(tables.has_value());
+  CHECK(*tables->rows[0][0] == "0");
+  PgResult publications(PQexec(pg.raw(), ("SELECT 1 FROM pg_publication WHERE pubname = '" + db.name + "'").c_str()));
+  CHECK(publications.row_count() == 0);
+  exec_pg(pg, "ALTER TABLE t OWNER TO postgres");
+  exec_pg(db.admin, "REVOKE ALL ON DATABASE " + db.name + " FROM tandem_norepl");
+  PQclear(PQexec(pg.raw(), "REVOKE ALL ON t FROM tandem_norepl"));
+  PQclear(PQexec(db.admin.raw(), "DROP OWNED BY tandem_norepl"));
+}
+
 TEST_CASE("a table without a primary key or NOT NULL unique key is refused by name, before anything is created") {
   Databases db("snapnokey");
   auto pg = db.pg();
@@ -283,4 +344,59 @@ TEST_CASE("changes made during and after the snapshot reach MySQL through the WA
   REQUIRE_MESSAGE(again.exit_code == 0, again.err);
   CHECK(again.out.find(": 0 transactions") != std::string::npos);
   require_same_rows(db, "docs", "k");
+}
+
+TEST_CASE("columns added, dropped and renamed on the source during backfill, and kill -9 during apply, end equal") {
+  Databases db("snapddl");
+  auto init = tandem::it::run_command({pg_tool("pgbench"), "-i", "-q", "-s", "1", db.pg_url()}, 120s);
+  REQUIRE_MESSAGE(init.exit_code == 0, init.err);
+  auto pg = db.pg();
+  exec_pg(pg, "CREATE TABLE evolve (id integer PRIMARY KEY, a text)");
+  exec_pg(pg, "INSERT INTO evolve SELECT g, 'a' || g FROM generate_series(1, 100) g");
+  auto snap = snapshot(db.config("public.pgbench_accounts, public.pgbench_branches, public.pgbench_tellers, public.evolve", 50000, 2));
+  REQUIRE_MESSAGE(snap.exit_code == 0, snap.out << snap.err);
+
+  // Schema changes while backfill follows, as in production: each reaches MySQL before the next.
+  const std::string config = (db.dir / "tandem.toml").string();
+  const pid_t follower = fork();
+  REQUIRE(follower >= 0);
+  if (follower == 0) {
+    ::execl(TANDEM_BINARY, TANDEM_BINARY, "backfill", "--config", config.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (const char* step : {"UPDATE evolve SET a = 'changed' WHERE id <= 10", "ALTER TABLE evolve ADD COLUMN b integer NOT NULL DEFAULT 7",
+                           "INSERT INTO evolve (id, a, b) VALUES (101, 'new', 1)", "ALTER TABLE evolve DROP COLUMN a",
+                           "UPDATE evolve SET b = b + 1 WHERE id % 2 = 0", "ALTER TABLE evolve RENAME COLUMN b TO c",
+                           "UPDATE evolve SET c = c * 10 WHERE id > 95"}) {
+    exec_pg(pg, step);
+    std::this_thread::sleep_for(700ms);
+  }
+  ::kill(follower, SIGTERM);
+  int follower_status = 0;
+  ::waitpid(follower, &follower_status, 0);
+  CHECK_MESSAGE((WIFEXITED(follower_status) && WEXITSTATUS(follower_status) == 0), "backfill did not stop cleanly on SIGTERM");
+  require_same_rows(db, "evolve", "id");
+  // A backlog of small transactions to be killed in the middle of.
+  auto load = tandem::it::run_command({pg_tool("pgbench"), "-n", "-c", "2", "-T", "5", db.pg_url()}, 60s);
+  REQUIRE_MESSAGE(load.exit_code == 0, load.err);
+
+  for (int delay_ms : {300, 700, 1200}) {
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      ::execl(TANDEM_BINARY, TANDEM_BINARY, "backfill", "--config", config.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+  }
+  auto done = tandem::it::run_command({TANDEM_BINARY, "backfill", "--config", config, "--until-caught-up"}, 120s);
+  REQUIRE_MESSAGE(done.exit_code == 0, done.out << done.err);
+  MESSAGE(done.out);
+  require_same_rows(db, "evolve", "id");
+  require_same_rows(db, "pgbench_accounts", "aid");
+  require_same_rows(db, "pgbench_branches", "bid");
+  require_same_rows(db, "pgbench_tellers", "tid");
 }
