@@ -140,6 +140,13 @@ const std::vector<Key>& registry() {
          if (v.empty() || v.size() > 63) invalid("must be 1 to 63 characters, got '" + v + "'");
          d.config.migration.publication = v;
        }},
+      {"migration.max_rows_per_second", Kind::integer,
+       [](Draft& d, const std::string& v) { d.config.migration.max_rows_per_second = parse_unsigned(v); }},
+      {"migration.auto_throttle", Kind::string,
+       [](Draft& d, const std::string& v) {
+         if (v != "on" && v != "off") invalid("expected on or off, got '" + v + "'");
+         d.config.migration.auto_throttle = v == "on";
+       }},
       {"log.level", Kind::string,
        [](Draft& d, const std::string& v) {
          auto l = log::parse_level(v);

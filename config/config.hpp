@@ -44,6 +44,8 @@ struct Config {
     std::uint64_t chunk_rows = 50000;
     std::string slot = "tandem_slot";
     std::string publication = "tandem_pub";
+    std::uint64_t max_rows_per_second = 0;  // copy ceiling, 0: none
+    bool auto_throttle = true;              // back off when source latency rises > 5 % over idle
   } migration;
   std::filesystem::path state_dir = "./tandem-state";
   struct Log {

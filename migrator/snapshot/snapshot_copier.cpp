@@ -16,6 +16,7 @@
 #include "migrator/db/pg_connection.hpp"
 #include "migrator/schema/schema_reader.hpp"
 #include "migrator/snapshot/row_converter.hpp"
+#include "migrator/snapshot/throttle.hpp"
 #include "protocol/sql/mysql_text.hpp"
 #include "protocol/sql/translator.hpp"
 
@@ -62,7 +63,7 @@ class Copier {
   Copier(const SnapshotOptions& o) : options_(o) {}
 
   std::expected<SnapshotResult, std::string> run(
-      const std::function<void(const std::vector<TableProgress*>&, double)>& progress, double interval) {
+      const std::function<void(const std::vector<TableProgress*>&, double, const ThrottleState&)>& progress, double interval) {
     const auto started = Clock::now();
     auto pg = PgConnection::connect(options_.source.to_libpq_conninfo());
     if (!pg) return std::unexpected(pg.error().message);
@@ -185,6 +186,20 @@ class Copier {
     }
     (void)planner->exec("COMMIT");
 
+    // The throttle probes the source on a connection of its own.
+    auto probe_conn = PgConnection::connect(options_.source.to_libpq_conninfo());
+    if (!probe_conn) return std::unexpected(probe_conn.error().message);
+    throttle_ = std::make_unique<Throttle>(options_.max_rows_per_second, options_.auto_throttle, [&]() -> std::optional<double> {
+      const auto t0 = Clock::now();
+      if (!probe_conn->exec("SELECT 1")) return std::nullopt;
+      return std::chrono::duration<double>(Clock::now() - t0).count();
+    });
+    throttle_->start();
+    auto throttle_state = [&] {
+      return ThrottleState{throttle_->limit_rows_per_second(), throttle_->baseline_seconds() * 1000, throttle_->last_probe_seconds() * 1000,
+                           throttle_->backing_off()};
+    };
+
     // Workers.
     const unsigned workers = std::max(1u, options_.workers);
     std::vector<std::thread> threads;
@@ -195,14 +210,15 @@ class Copier {
         std::unique_lock lock(mutex_);
         cv_.wait_for(lock, std::chrono::duration<double>(interval), [&] { return finished.load(); });
         lock.unlock();
-        if (!finished.load() && progress) progress(progress_view(), elapsed(started));
+        if (!finished.load() && progress) progress(progress_view(), elapsed(started), throttle_state());
       }
     });
     for (auto& t : threads) t.join();
     finished = true;
     cv_.notify_all();
     reporter.join();
-    if (progress) progress(progress_view(), elapsed(started));
+    throttle_->stop();
+    if (progress) progress(progress_view(), elapsed(started), throttle_state());
     if (failure_) return std::unexpected(*failure_);
 
     // Secondary indexes and foreign keys once the rows are in: loading is faster without them.
@@ -361,6 +377,7 @@ class Copier {
     std::uint64_t rows = 0, bytes = 0;
     std::string last_line;
     bool copy_finished = false;
+    std::uint64_t batch_rows = 0;
     InfileProducer producer = [&]() -> std::expected<std::optional<std::string>, DbError> {
       std::string batch;
       while (!copy_finished && batch.size() < 256 * 1024) {
@@ -374,7 +391,10 @@ class Copier {
         if (auto r = converter.convert(**line, batch); !r)
           return std::unexpected(DbError{where_name + ", row " + std::to_string(rows + 1) + ": " + r.error(), ""});
         ++rows;
+        ++batch_rows;
       }
+      throttle_->acquire(batch_rows);
+      batch_rows = 0;
       if (batch.empty()) return std::optional<std::string>{};
       return std::optional<std::string>{std::move(batch)};
     };
@@ -414,12 +434,14 @@ class Copier {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::optional<std::string> failure_;
+  std::unique_ptr<Throttle> throttle_;
 };
 
 }  // namespace
 
 std::expected<SnapshotResult, std::string> run_snapshot(
-    const SnapshotOptions& options, const std::function<void(const std::vector<TableProgress*>&, double)>& progress,
+    const SnapshotOptions& options,
+    const std::function<void(const std::vector<TableProgress*>&, double, const ThrottleState&)>& progress,
     double progress_interval_seconds) {
   Copier copier(options);
   return copier.run(progress, progress_interval_seconds);

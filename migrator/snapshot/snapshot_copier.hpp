@@ -23,6 +23,8 @@ struct SnapshotOptions {
   std::uint64_t chunk_rows = 50000;
   std::string slot = "tandem_slot";
   std::string publication = "tandem_pub";
+  std::uint64_t max_rows_per_second = 0;  // 0: no ceiling
+  bool auto_throttle = true;              // back off while source probe latency is > 5 % over idle
   bool resume = false;    // continue a copy whose plan is in tandem_meta
   bool recreate = false;  // drop existing target tables first
 };
@@ -36,6 +38,12 @@ struct TableProgress {
   double estimated_rows = 0;
 };
 
+struct ThrottleState {
+  double limit_rows_per_second = 0;  // 0: none
+  double baseline_ms = 0, probe_ms = 0;
+  bool backing_off = false;
+};
+
 struct SnapshotResult {
   std::string consistent_lsn;  // where WAL backfill starts; empty when resumed without a new slot
   std::uint64_t rows = 0;
@@ -47,7 +55,7 @@ struct SnapshotResult {
 // the per-table figures. The error names the table, chunk and server message.
 std::expected<SnapshotResult, std::string> run_snapshot(
     const SnapshotOptions& options,
-    const std::function<void(const std::vector<TableProgress*>&, double elapsed_seconds)>& progress,
+    const std::function<void(const std::vector<TableProgress*>&, double elapsed_seconds, const ThrottleState&)>& progress,
     double progress_interval_seconds = 2.0);
 
 }  // namespace tandem::migrator

@@ -77,12 +77,15 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
   options.chunk_rows = cfg.migration.chunk_rows;
   options.slot = cfg.migration.slot;
   options.publication = cfg.migration.publication;
+  options.max_rows_per_second = cfg.migration.max_rows_per_second;
+  options.auto_throttle = cfg.migration.auto_throttle;
   options.resume = resume;
   options.recreate = recreate;
 
   const bool terminal = ::isatty(STDOUT_FILENO) == 1;
   std::size_t lines_drawn = 0;
-  auto progress = [&](const std::vector<migrator::TableProgress*>& tables_progress, double elapsed) {
+  auto progress = [&](const std::vector<migrator::TableProgress*>& tables_progress, double elapsed,
+                      const migrator::ThrottleState& throttle) {
     std::uint64_t bytes = 0;
     for (const auto* p : tables_progress) bytes += p->bytes_copied;
     const double mbps = elapsed > 0 ? static_cast<double>(bytes) / 1e6 / elapsed : 0;
@@ -98,7 +101,8 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
                     human_rate(rate).c_str(), eta);
         ++lines_drawn;
       }
-      std::printf("\x1b[2Ktotal %.1f MB/s, %.0f s\n", mbps, elapsed);
+      std::printf("\x1b[2Ktotal %.1f MB/s, %.0f s, throttle %s\n", mbps, elapsed,
+                  throttle.limit_rows_per_second > 0 ? (human_rate(throttle.limit_rows_per_second) + " rows/s").c_str() : "off");
       ++lines_drawn;
       std::fflush(stdout);
     } else {
@@ -108,7 +112,12 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
             .kv("rows", static_cast<std::int64_t>(p->rows_copied.load()))
             .kv("chunks_done", static_cast<std::int64_t>(p->chunks_done.load()))
             .kv("chunks_total", static_cast<std::int64_t>(p->chunks_total));
-      log::info("snapshot.throughput").kv("mb_per_s", mbps).kv("elapsed_s", elapsed);
+      log::info("snapshot.throughput")
+          .kv("mb_per_s", mbps)
+          .kv("elapsed_s", elapsed)
+          .kv("throttle_rows_per_s", throttle.limit_rows_per_second)
+          .kv("probe_ms", throttle.probe_ms)
+          .kv("baseline_ms", throttle.baseline_ms);
     }
   };
   auto result = migrator::run_snapshot(options, progress, terminal ? 0.5 : 5.0);
