@@ -129,9 +129,16 @@ const std::vector<Key>& registry() {
          if (n < 1 || n > 100000000) invalid("must be between 1 and 100000000, got " + v);
          d.config.migration.chunk_rows = n;
        }},
+      {"migration.chunk_seconds", Kind::number,
+       [](Draft& d, const std::string& v) {
+         auto x = parse_double(v);
+         if (x <= 0 || x > 3600) invalid("must be > 0 and at most 3600, got " + v);
+         d.config.migration.chunk_seconds = x;
+       }},
       {"migration.slot", Kind::string,
        [](Draft& d, const std::string& v) {
-         if (v.empty() || v.size() > 63 || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+         if (v.empty() || v.size() > 63 ||
+             v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
            invalid("must be 1 to 63 characters of a-z, 0-9 and _, got '" + v + "'");
          d.config.migration.slot = v;
        }},
@@ -171,9 +178,12 @@ const Key* find_key(std::string_view name) {
 
 std::string_view kind_name(Kind k) {
   switch (k) {
-    case Kind::string: return "a string";
-    case Kind::integer: return "an integer";
-    case Kind::number: return "a number";
+    case Kind::string:
+      return "a string";
+    case Kind::integer:
+      return "an integer";
+    case Kind::number:
+      return "a number";
   }
   return "a value";
 }
@@ -262,8 +272,8 @@ Config parse_config(std::string_view toml_text, const Environment& env, std::str
     table = toml::parse(toml_text, source_name);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
-    throw ConfigError(std::string(source_name) + ":" + std::to_string(where.line) + ":" +
-                      std::to_string(where.column) + ": " + std::string(e.description()));
+    throw ConfigError(std::string(source_name) + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +
+                      ": " + std::string(e.description()));
   }
   apply_table(d, table, "");
   // Environment variables override the file, key by key.
@@ -277,7 +287,8 @@ Config parse_config(std::string_view toml_text, const Environment& env, std::str
       throw ConfigError(std::string(key.name) + " (from " + var + "): " + e.what());
     }
   }
-  if (!d.has_source_url) throw ConfigError("source.url: required (the PostgreSQL to proxy, e.g. postgresql://user@127.0.0.1:5432/app)");
+  if (!d.has_source_url)
+    throw ConfigError("source.url: required (the PostgreSQL to proxy, e.g. postgresql://user@127.0.0.1:5432/app)");
   auto& proxy = d.config.proxy;
   if (proxy.tls_cert.empty() != proxy.tls_key.empty()) {
     throw ConfigError(proxy.tls_cert.empty() ? "proxy.tls_cert: required when proxy.tls_key is set"

@@ -41,7 +41,8 @@ struct Config {
   struct Migration {
     std::string tables = "public.*";  // patterns, comma-separated: "public.*", "app.orders"
     unsigned workers = 2;
-    std::uint64_t chunk_rows = 50000;
+    std::uint64_t chunk_rows = 10000;  // planning granularity
+    double chunk_seconds = 2.0;        // a copy unit merges planned chunks toward this time
     std::string slot = "tandem_slot";
     std::string publication = "tandem_pub";
     std::uint64_t max_rows_per_second = 0;  // copy ceiling, 0: none

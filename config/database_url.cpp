@@ -123,8 +123,7 @@ std::string percent_encode(std::string_view s) {
 }
 
 std::string redact(std::string_view scheme, const std::string& user, const std::string& password,
-                   const std::string& host, std::uint16_t port, const std::string& db,
-                   const UrlOptions& options) {
+                   const std::string& host, std::uint16_t port, const std::string& db, const UrlOptions& options) {
   std::string out(scheme);
   out += "://";
   if (!user.empty() || !password.empty()) {
@@ -153,8 +152,8 @@ std::expected<UrlParts, std::string> parse_url(std::string_view url, std::string
   }
   const auto colon = url.find("://");
   if (colon == std::string_view::npos) return std::unexpected("expected a URL like " + std::string(example));
-  return std::unexpected("unknown scheme '" + std::string(url.substr(0, colon)) + "', expected " +
-                         std::string(scheme) + "://");
+  return std::unexpected("unknown scheme '" + std::string(url.substr(0, colon)) + "', expected " + std::string(scheme) +
+                         "://");
 }
 
 }  // namespace
@@ -203,9 +202,7 @@ std::string PostgresUrl::redacted() const {
   return redact("postgresql", user, password, host, port, dbname, all);
 }
 
-std::string MysqlUrl::redacted() const {
-  return redact("mysql", user, password, host, port, database, options);
-}
+std::string MysqlUrl::redacted() const { return redact("mysql", user, password, host, port, database, options); }
 
 std::string PostgresUrl::to_libpq_conninfo() const {
   std::string out;

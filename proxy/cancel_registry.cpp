@@ -33,8 +33,7 @@ void CancelRegistry::remove(std::int32_t pid, std::uint32_t client_secret) {
   entries_.erase({pid, client_secret});
 }
 
-std::optional<BackendCancelTarget> CancelRegistry::find(std::int32_t pid,
-                                                        std::uint32_t client_secret) const {
+std::optional<BackendCancelTarget> CancelRegistry::find(std::int32_t pid, std::uint32_t client_secret) const {
   std::lock_guard lock(mutex_);
   auto it = entries_.find({pid, client_secret});
   if (it == entries_.end()) return std::nullopt;

@@ -129,8 +129,8 @@ int main(int argc, char** argv) {
     } else if (args[i].starts_with("--config=")) {
       config_path = std::string(args[i].substr(9));
     } else {
-      std::fprintf(stderr, "tandem: unexpected argument '%.*s'\n%s", static_cast<int>(args[i].size()),
-                   args[i].data(), kUsage.data());
+      std::fprintf(stderr, "tandem: unexpected argument '%.*s'\n%s", static_cast<int>(args[i].size()), args[i].data(),
+                   kUsage.data());
       return 2;
     }
   }

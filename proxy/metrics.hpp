@@ -32,9 +32,7 @@ class ProxyMetrics {
   prometheus::Counter& cancel_unknown_total;
   prometheus::Histogram& statement_duration_seconds;
 
-  prometheus::Counter& statements(pgwire::StatementClass c) {
-    return *statements_[static_cast<std::size_t>(c)];
-  }
+  prometheus::Counter& statements(pgwire::StatementClass c) { return *statements_[static_cast<std::size_t>(c)]; }
 
  private:
   // Owns the families the references above point into; the pointee never moves.

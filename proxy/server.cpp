@@ -4,8 +4,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -37,8 +37,7 @@ std::unique_ptr<asio::ssl::context> make_client_tls(const config::Config& cfg) {
   if (cfg.proxy.tls_cert.empty()) return nullptr;
   auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
   ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                   asio::ssl::context::no_tlsv1_1);
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(cfg.proxy.tls_cert, ec);
   if (ec) throw std::runtime_error("proxy.tls_cert: cannot load '" + cfg.proxy.tls_cert + "': " + ec.message());
@@ -103,16 +102,19 @@ struct ProxyServer::Impl {
   // Stop accepting, wait for sessions to end within the grace period, then stop the loops.
   void begin_shutdown(std::string_view reason) {
     if (state.shutting_down.exchange(true)) return;
-    log::info("proxy.shutdown_started").kv("reason", reason).kv("sessions", state.sessions_active.load()).kv("grace_seconds", config.proxy.shutdown_grace_seconds);
+    log::info("proxy.shutdown_started")
+        .kv("reason", reason)
+        .kv("sessions", state.sessions_active.load())
+        .kv("grace_seconds", config.proxy.shutdown_grace_seconds);
     boost::system::error_code ignored;
     acceptor->close(ignored);
     asio::co_spawn(main_loop(), drain(), asio::detached);
   }
 
   asio::awaitable<void> drain() {
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                              std::chrono::duration<double>(config.proxy.shutdown_grace_seconds));
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                               std::chrono::duration<double>(config.proxy.shutdown_grace_seconds));
     asio::steady_timer tick(main_loop());
     while (state.sessions_active.load() > 0 && std::chrono::steady_clock::now() < deadline) {
       tick.expires_after(std::chrono::milliseconds(50));
@@ -120,7 +122,11 @@ struct ProxyServer::Impl {
     }
     const auto left = state.sessions_active.load();
     if (left > 0) log::warn("proxy.shutdown_grace_expired").kv("sessions_closed", left);
-    if (admin) asio::post(*admin_loop, [this] { admin->stop(); admin_loop->stop(); });
+    if (admin)
+      asio::post(*admin_loop, [this] {
+        admin->stop();
+        admin_loop->stop();
+      });
     for (auto& loop : loops) loop->stop();
   }
 
@@ -150,15 +156,15 @@ int ProxyServer::run() {
   d.acceptor->set_option(tcp::acceptor::reuse_address(true));
   boost::system::error_code ec;
   d.acceptor->bind(listen, ec);
-  if (ec) throw std::runtime_error("proxy.listen: cannot listen on " + d.config.proxy.listen.to_string() + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("proxy.listen: cannot listen on " + d.config.proxy.listen.to_string() + ": " +
+                             ec.message());
   d.acceptor->listen(asio::socket_base::max_listen_connections);
 
   d.admin = std::make_unique<admin::AdminHttpServer>(*d.admin_loop, d.state);
   d.admin->listen(resolve_listen(io, d.config.admin.listen, "admin.listen"));
 
-  d.state.request_shutdown = [&d] {
-    asio::post(d.main_loop(), [&d] { d.begin_shutdown("admin request"); });
-  };
+  d.state.request_shutdown = [&d] { asio::post(d.main_loop(), [&d] { d.begin_shutdown("admin request"); }); };
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&d](const boost::system::error_code& e, int signo) {
     if (!e) d.begin_shutdown(signo == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -41,8 +41,7 @@ constexpr auto kStartupTimeout = std::chrono::seconds(60);  // PostgreSQL's auth
 
 std::uint32_t read_u32(std::string_view b, std::size_t at) {
   const auto* p = reinterpret_cast<const unsigned char*>(b.data() + at);
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-         std::uint32_t{p[3]};
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
 }
 
 const std::array<bool, 256>& relay_frontend_types() {
@@ -240,9 +239,11 @@ asio::awaitable<std::optional<std::string>> Session::read_startup_packet() {
   const std::uint32_t len = read_u32({len_bytes.data(), 4}, 0);
   if (len < 8 || len > kMaxStartupPacketBytes) {
     metrics_.protocol_errors_total.Increment();
-    log::info("session.protocol_error").kv("client", client_peer_).kv("error", "invalid startup packet length").kv("length", std::uint64_t{len});
-    co_await send_client_error("FATAL", "08P01",
-                               "invalid startup packet length " + std::to_string(len));
+    log::info("session.protocol_error")
+        .kv("client", client_peer_)
+        .kv("error", "invalid startup packet length")
+        .kv("length", std::uint64_t{len});
+    co_await send_client_error("FATAL", "08P01", "invalid startup packet length " + std::to_string(len));
     co_return std::nullopt;
   }
   std::string packet(len, '\0');
@@ -285,10 +286,10 @@ asio::awaitable<bool> Session::startup() {
     const auto& startup = std::get<pgwire::StartupMessage>(*decoded);
     if ((startup.protocol_version >> 16) != 3) {
       metrics_.protocol_errors_total.Increment();
-      co_await send_client_error(
-          "FATAL", "0A000",
-          "unsupported frontend protocol " + std::to_string(startup.protocol_version >> 16) + "." +
-              std::to_string(startup.protocol_version & 0xffff) + ": server supports 3.0 to 3.0");
+      co_await send_client_error("FATAL", "0A000",
+                                 "unsupported frontend protocol " + std::to_string(startup.protocol_version >> 16) +
+                                     "." + std::to_string(startup.protocol_version & 0xffff) +
+                                     ": server supports 3.0 to 3.0");
       co_return false;
     }
     for (const auto& [k, v] : startup.parameters) {
@@ -313,8 +314,7 @@ asio::awaitable<void> Session::forward_cancel(const pgwire::CancelRequest& reque
   auto executor = co_await asio::this_coro::executor;
   tcp::socket socket(executor);
   tcp::resolver resolver(executor);
-  auto endpoints = co_await resolver.async_resolve(target->host, std::to_string(target->port),
-                                                   asio::use_awaitable);
+  auto endpoints = co_await resolver.async_resolve(target->host, std::to_string(target->port), asio::use_awaitable);
   co_await asio::async_connect(socket, endpoints, asio::use_awaitable);
   std::string packet;
   pgwire::encode_cancel_request(packet, pgwire::CancelRequest{target->backend_pid, target->backend_secret});
@@ -323,8 +323,7 @@ asio::awaitable<void> Session::forward_cancel(const pgwire::CancelRequest& reque
   // is delivered before the client's own connection to us ends.
   char byte;
   boost::system::error_code ec;
-  co_await socket.async_read_some(asio::buffer(&byte, 1),
-                                  asio::redirect_error(asio::use_awaitable, ec));
+  co_await socket.async_read_some(asio::buffer(&byte, 1), asio::redirect_error(asio::use_awaitable, ec));
   log::info("cancel.forwarded").kv("client", client_peer_).kv("pid", std::int64_t{target->backend_pid});
 }
 
@@ -344,10 +343,13 @@ asio::awaitable<bool> Session::backend_unavailable(std::string_view why) {
   const auto& source = ctx_.state.config.source.url;
   metrics_.backend_connect_errors_total.Increment();
   ctx_.state.backend_connect_errors.fetch_add(1, std::memory_order_relaxed);
-  log::warn("backend.connect_failed").kv("client", client_peer_).kv("backend", source.host + ":" + std::to_string(source.port)).kv("error", why);
+  log::warn("backend.connect_failed")
+      .kv("client", client_peer_)
+      .kv("backend", source.host + ":" + std::to_string(source.port))
+      .kv("error", why);
   co_await send_client_error("FATAL", "08006",
-                             "tandem: cannot connect to the source PostgreSQL at " + source.host +
-                                 ":" + std::to_string(source.port) + ": " + std::string(why));
+                             "tandem: cannot connect to the source PostgreSQL at " + source.host + ":" +
+                                 std::to_string(source.port) + ": " + std::string(why));
   co_return false;
 }
 
@@ -435,7 +437,9 @@ asio::awaitable<std::optional<std::pair<char, std::string_view>>> Session::read_
 asio::awaitable<bool> Session::authenticate(const std::string& startup_packet) {
   co_await backend_->write_all(asio::buffer(startup_packet));
   auto first = co_await within(read_backend_message(), backend_timeout());
-  if (!first) co_return co_await backend_unavailable("no answer to the startup message within proxy.backend_connect_timeout_seconds");
+  if (!first)
+    co_return co_await backend_unavailable(
+        "no answer to the startup message within proxy.backend_connect_timeout_seconds");
   std::pair<char, std::string_view> message = *first;
   std::string to_client;
   for (bool have_message = true;; have_message = false) {
@@ -446,8 +450,8 @@ asio::awaitable<bool> Session::authenticate(const std::string& startup_packet) {
       backend_pid_ = static_cast<std::int32_t>(read_u32(body, 0));
       const std::uint32_t backend_secret = read_u32(body, 4);
       const auto& source = ctx_.state.config.source.url;
-      client_secret_ = ctx_.state.cancels.add(
-          BackendCancelTarget{source.host, source.port, backend_pid_, backend_secret});
+      client_secret_ =
+          ctx_.state.cancels.add(BackendCancelTarget{source.host, source.port, backend_pid_, backend_secret});
       pgwire::encode_backend_key_data(to_client, backend_pid_, *client_secret_);
       continue;
     }
@@ -465,7 +469,11 @@ asio::awaitable<bool> Session::authenticate(const std::string& startup_packet) {
     if (type == pgwire::backend::kReadyForQuery) {
       transaction_status_ = body.empty() ? 'I' : body[0];
       co_await client_.write_all(asio::buffer(to_client));
-      log::debug("session.ready").kv("client", client_peer_).kv("user", user_).kv("database", database_).kv("pid", std::int64_t{backend_pid_});
+      log::debug("session.ready")
+          .kv("client", client_peer_)
+          .kv("user", user_)
+          .kv("database", database_)
+          .kv("pid", std::int64_t{backend_pid_});
       co_return true;
     }
     if (type == pgwire::backend::kErrorResponse) {
@@ -475,8 +483,8 @@ asio::awaitable<bool> Session::authenticate(const std::string& startup_packet) {
     }
     if (type == pgwire::backend::kAuthentication && body.size() >= 4) {
       const std::uint32_t code = read_u32(body, 0);
-      const bool needs_answer = code == 3 || code == 5 || code == 7 || code == 8 || code == 9 ||
-                                code == 10 || code == 11;
+      const bool needs_answer =
+          code == 3 || code == 5 || code == 7 || code == 8 || code == 9 || code == 10 || code == 11;
       if (needs_answer) {
         co_await client_.write_all(asio::buffer(to_client));
         to_client.clear();
@@ -570,8 +578,7 @@ void Session::on_backend_message(const RelayedMessage& m) {
   if (m.type != 'Z') return;
   if (!m.prefix.empty()) transaction_status_ = m.prefix[0];
   if (auto started = pending_.pop()) {
-    metrics_.statement_duration_seconds.Observe(
-        std::chrono::duration<double>(Clock::now() - *started).count());
+    metrics_.statement_duration_seconds.Observe(std::chrono::duration<double>(Clock::now() - *started).count());
   }
 }
 
@@ -621,15 +628,16 @@ asio::awaitable<void> Session::pump_backend_to_client() {
     const std::size_t n = co_await backend_->read_some(asio::buffer(buffer.get(), kRelayBufferBytes), ec);
     if (ec == asio::error::operation_aborted) co_return;
     if (ec) {
-      log::warn("backend.lost").kv("client", client_peer_).kv("pid", std::int64_t{backend_pid_}).kv("error", ec.message());
+      log::warn("backend.lost")
+          .kv("client", client_peer_)
+          .kv("pid", std::int64_t{backend_pid_})
+          .kv("error", ec.message());
       if (backend_scanner_.at_boundary() && !backend_sent_fatal_) {
-        co_await send_client_error("FATAL", "08006",
-                                   "tandem: the connection to the source PostgreSQL was lost");
+        co_await send_client_error("FATAL", "08006", "tandem: the connection to the source PostgreSQL was lost");
       }
       co_return;
     }
-    auto scanned = backend_scanner_.scan({buffer.get(), n},
-                                         [&](const RelayedMessage& m) { on_backend_message(m); });
+    auto scanned = backend_scanner_.scan({buffer.get(), n}, [&](const RelayedMessage& m) { on_backend_message(m); });
     if (!scanned) throw std::runtime_error("source PostgreSQL: " + scanned.error().message);
     client_write_in_flight_ = true;
     co_await client_.write_all(asio::buffer(buffer.get(), n));
@@ -644,21 +652,30 @@ asio::awaitable<void> Session::relay() {
   auto client_side = [this]() -> asio::awaitable<ClientEnd> {
     struct Abort {
       Session* s;
-      ~Abort() { s->client_.cancel(); s->backend_->cancel(); }
+      ~Abort() {
+        s->client_.cancel();
+        s->backend_->cancel();
+      }
     } abort{this};
     co_return co_await pump_client_to_backend();
   };
   auto backend_side = [this]() -> asio::awaitable<void> {
     struct Abort {
       Session* s;
-      ~Abort() { s->client_.cancel(); s->backend_->cancel(); }
+      ~Abort() {
+        s->client_.cancel();
+        s->backend_->cancel();
+      }
     } abort{this};
     co_await pump_backend_to_client();
   };
   auto outcome = co_await (client_side() || backend_side());
   if (outcome.index() == 0 && std::get<0>(outcome) == ClientEnd::protocol_error) {
     metrics_.protocol_errors_total.Increment();
-    log::info("session.protocol_error").kv("client", client_peer_).kv("pid", std::int64_t{backend_pid_}).kv("error", protocol_error_);
+    log::info("session.protocol_error")
+        .kv("client", client_peer_)
+        .kv("pid", std::int64_t{backend_pid_})
+        .kv("error", protocol_error_);
     // Only at a message boundary can an ErrorResponse be read as one.
     if (!client_write_in_flight_ && backend_scanner_.at_boundary()) {
       co_await send_client_error("FATAL", "08P01", "tandem: protocol violation: " + protocol_error_);

@@ -12,8 +12,7 @@ asio::awaitable<void> Stream::handshake_as_server(asio::ssl::context& ctx) {
   co_await tls.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
 }
 
-asio::awaitable<void> Stream::handshake_as_client(asio::ssl::context& ctx, const std::string& host,
-                                                  bool verify_host) {
+asio::awaitable<void> Stream::handshake_as_client(asio::ssl::context& ctx, const std::string& host, bool verify_host) {
   auto plain = std::move(std::get<0>(v_));
   auto& tls = v_.emplace<1>(std::move(plain), ctx);
   boost::system::error_code ec;

@@ -23,8 +23,7 @@ class Stream {
 
   asio::awaitable<void> handshake_as_server(asio::ssl::context& ctx);
   // `verify_host`: check the certificate names `host` (sslmode=verify-full).
-  asio::awaitable<void> handshake_as_client(asio::ssl::context& ctx, const std::string& host,
-                                            bool verify_host);
+  asio::awaitable<void> handshake_as_client(asio::ssl::context& ctx, const std::string& host, bool verify_host);
 
   asio::awaitable<std::size_t> read_some(asio::mutable_buffer b) {
     if (auto* s = std::get_if<0>(&v_)) return s->async_read_some(b, asio::use_awaitable);

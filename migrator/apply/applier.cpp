@@ -22,11 +22,13 @@ Applier::Applier(MysqlConnection& mysql, TypeNamer type_namer, ColumnDefiner col
       position_key_(std::move(position_key)) {}
 
 std::expected<wal::Lsn, std::string> Applier::load_position() {
-  for (const char* ddl : {"CREATE DATABASE IF NOT EXISTS `tandem_meta` CHARACTER SET utf8mb4",
-                          "CREATE TABLE IF NOT EXISTS `tandem_meta`.`apply_state` (name VARCHAR(64) PRIMARY KEY, "
-                          "position VARCHAR(32) NOT NULL, transactions BIGINT NOT NULL DEFAULT 0, applied_at DATETIME(6)) ENGINE=InnoDB"})
+  for (const char* ddl :
+       {"CREATE DATABASE IF NOT EXISTS `tandem_meta` CHARACTER SET utf8mb4",
+        "CREATE TABLE IF NOT EXISTS `tandem_meta`.`apply_state` (name VARCHAR(64) PRIMARY KEY, "
+        "position VARCHAR(32) NOT NULL, transactions BIGINT NOT NULL DEFAULT 0, applied_at DATETIME(6)) ENGINE=InnoDB"})
     if (auto r = mysql_.exec(ddl); !r) return std::unexpected(r.error().message);
-  auto rows = mysql_.query("SELECT position FROM `tandem_meta`.`apply_state` WHERE name = " + sql::quote_string(position_key_));
+  auto rows =
+      mysql_.query("SELECT position FROM `tandem_meta`.`apply_state` WHERE name = " + sql::quote_string(position_key_));
   if (!rows) return std::unexpected(rows.error().message);
   applied_ = 0;
   if (!rows->rows.empty() && rows->rows[0][0]) {
@@ -39,18 +41,21 @@ std::expected<wal::Lsn, std::string> Applier::load_position() {
 
 std::expected<void, std::string> Applier::on_relation(const wal::Relation& relation) {
   const std::string qualified = relation.schema + "." + relation.name;
-  const std::string mysql_table = (relation.schema == "public" ? std::string() : sql::quote_identifier(relation.schema) + ".") +
-                                  sql::quote_identifier(relation.name);
+  const std::string mysql_table =
+      (relation.schema == "public" ? std::string() : sql::quote_identifier(relation.schema) + ".") +
+      sql::quote_identifier(relation.name);
   // What MySQL has now, in column order.
-  auto current = mysql_.query(
-      "SELECT column_name FROM information_schema.columns WHERE table_schema = " +
-      (relation.schema == "public" ? std::string("DATABASE()") : sql::quote_string(relation.schema)) +
-      " AND table_name = " + sql::quote_string(relation.name) + " ORDER BY ordinal_position");
+  auto current =
+      mysql_.query("SELECT column_name FROM information_schema.columns WHERE table_schema = " +
+                   (relation.schema == "public" ? std::string("DATABASE()") : sql::quote_string(relation.schema)) +
+                   " AND table_name = " + sql::quote_string(relation.name) + " ORDER BY ordinal_position");
   if (!current) return std::unexpected(current.error().message);
   if (current->rows.empty()) return std::unexpected("table " + qualified + " does not exist on MySQL");
   std::vector<std::string> have;
   for (const auto& r : current->rows) have.push_back(*r[0]);
-  auto contains = [](const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); };
+  auto contains = [](const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
   std::vector<std::string> wanted;
   for (const auto& c : relation.columns) wanted.push_back(c.name);
   std::vector<std::string> added, dropped;
@@ -76,15 +81,17 @@ std::expected<void, std::string> Applier::on_relation(const wal::Relation& relat
       dropped.clear();
     }
   }
-  for (const auto& d : dropped) ddl.push_back("ALTER TABLE " + mysql_table + " DROP COLUMN " + sql::quote_identifier(d));
+  for (const auto& d : dropped)
+    ddl.push_back("ALTER TABLE " + mysql_table + " DROP COLUMN " + sql::quote_identifier(d));
   for (const auto& a : added) {
     auto definition = column_definer_(relation.schema, relation.name, a);
     if (!definition) return std::unexpected("table " + qualified + ": new column " + a + ": " + definition.error());
     // The translator gives the MySQL type, default and NULLability PostgreSQL gave the column;
     // MySQL fills existing rows with that default, as PostgreSQL did.
     sql::Translator translator({.dialect = dialect_});
-    auto t = translator.translate("ALTER TABLE " + quote_pg_identifier(relation.schema) + "." + quote_pg_identifier(relation.name) +
-                                  " ADD COLUMN " + quote_pg_identifier(a) + " " + *definition);
+    auto t = translator.translate("ALTER TABLE " + quote_pg_identifier(relation.schema) + "." +
+                                  quote_pg_identifier(relation.name) + " ADD COLUMN " + quote_pg_identifier(a) + " " +
+                                  *definition);
     if (!t) return std::unexpected("table " + qualified + ": new column " + a + ": " + sql::describe(t.error()));
     for (const auto& s : (*t)->statements) ddl.push_back(s);
   }
@@ -94,19 +101,22 @@ std::expected<void, std::string> Applier::on_relation(const wal::Relation& relat
       for (const auto& o : old->second.columns) {
         if (o.name != c.name || (o.type_oid == c.type_oid && o.typmod == c.typmod)) continue;
         auto definition = column_definer_(relation.schema, relation.name, c.name);
-        if (!definition) return std::unexpected("table " + qualified + ": retyped column " + c.name + ": " + definition.error());
+        if (!definition)
+          return std::unexpected("table " + qualified + ": retyped column " + c.name + ": " + definition.error());
         auto type = type_namer_(c.type_oid, c.typmod);
         if (!type) return std::unexpected(type.error());
         auto mysql_type = sql::mysql_column_type(sql::parse_type_string(*type), dialect_, sql::Catalog{});
-        if (!mysql_type) return std::unexpected("table " + qualified + ": column " + c.name + ": " + mysql_type.error());
+        if (!mysql_type)
+          return std::unexpected("table " + qualified + ": column " + c.name + ": " + mysql_type.error());
         const bool not_null = definition->find("NOT NULL") != std::string::npos;
-        ddl.push_back("ALTER TABLE " + mysql_table + " MODIFY COLUMN " + sql::quote_identifier(c.name) + " " + *mysql_type +
-                      (not_null ? " NOT NULL" : ""));
+        ddl.push_back("ALTER TABLE " + mysql_table + " MODIFY COLUMN " + sql::quote_identifier(c.name) + " " +
+                      *mysql_type + (not_null ? " NOT NULL" : ""));
       }
     }
   }
   for (const auto& s : ddl) {
-    if (auto r = mysql_.exec(s); !r) return std::unexpected("table " + qualified + ": applying the source's schema change: " + r.error().message);
+    if (auto r = mysql_.exec(s); !r)
+      return std::unexpected("table " + qualified + ": applying the source's schema change: " + r.error().message);
     log::info("apply.schema_change").kv("table", qualified).kv("statement", s);
     ++schema_changes_;
   }
@@ -118,7 +128,8 @@ std::expected<void, std::string> Applier::on_relation(const wal::Relation& relat
 std::expected<Applier::Table*, std::string> Applier::table(std::uint32_t id) {
   if (auto it = tables_.find(id); it != tables_.end()) return &it->second;
   auto rel = relations_.find(id);
-  if (rel == relations_.end()) return std::unexpected("change for relation " + std::to_string(id) + " before its Relation message");
+  if (rel == relations_.end())
+    return std::unexpected("change for relation " + std::to_string(id) + " before its Relation message");
   Table t;
   t.relation = rel->second;
   for (const auto& c : t.relation.columns) {
@@ -131,12 +142,13 @@ std::expected<Applier::Table*, std::string> Applier::table(std::uint32_t id) {
   return &tables_.emplace(id, std::move(t)).first->second;
 }
 
-std::expected<std::string, std::string> Applier::value(const Table& t, std::size_t column, const wal::TupleValue& v) const {
+std::expected<std::string, std::string> Applier::value(const Table& t, std::size_t column,
+                                                       const wal::TupleValue& v) const {
   if (v.kind == 'n') return std::string("NULL");
   auto converted = sql::to_mysql_value(t.types[column], v.text);
   if (!converted)
-    return std::unexpected("table " + t.relation.schema + "." + t.relation.name + " column " + t.relation.columns[column].name + ": " +
-                           converted.error());
+    return std::unexpected("table " + t.relation.schema + "." + t.relation.name + " column " +
+                           t.relation.columns[column].name + ": " + converted.error());
   return sql::quote_string(*converted);
 }
 
@@ -151,7 +163,8 @@ std::expected<std::string, std::string> Applier::key_predicate(const Table& t, c
              (key_source[i].kind == 'n' ? " IS NULL" : " = " + *v);
   }
   if (where.empty())
-    return std::unexpected("table " + t.relation.schema + "." + t.relation.name + " has no replica identity key columns");
+    return std::unexpected("table " + t.relation.schema + "." + t.relation.name +
+                           " has no replica identity key columns");
   return where;
 }
 
@@ -169,8 +182,8 @@ std::expected<std::vector<std::string>, std::string> Applier::statement_for(cons
   if (!found) return std::unexpected(found.error());
   const Table& t = **found;
   if (change.row.size() != t.relation.columns.size() && change.kind != RowChange::Kind::remove)
-    return std::unexpected("table " + t.relation.name + ": a row has " + std::to_string(change.row.size()) + " columns, the relation " +
-                           std::to_string(t.relation.columns.size()));
+    return std::unexpected("table " + t.relation.name + ": a row has " + std::to_string(change.row.size()) +
+                           " columns, the relation " + std::to_string(t.relation.columns.size()));
   if (change.kind == RowChange::Kind::remove) {
     auto where = key_predicate(t, *change.old_key);
     if (!where) return std::unexpected(where.error());
@@ -212,8 +225,8 @@ std::expected<std::vector<std::string>, std::string> Applier::statement_for(cons
     const std::string first = sql::quote_identifier(t.relation.columns[0].name);
     assignments = first + " = " + first;
   }
-  statements.push_back("INSERT INTO " + t.mysql_name + " (" + columns + ") VALUES (" + values + ") ON DUPLICATE KEY UPDATE " +
-                       assignments);
+  statements.push_back("INSERT INTO " + t.mysql_name + " (" + columns + ") VALUES (" + values +
+                       ") ON DUPLICATE KEY UPDATE " + assignments);
   return statements;
 }
 
@@ -241,10 +254,12 @@ std::expected<wal::Lsn, std::string> Applier::apply(const std::vector<SourceTran
     }
   }
   // The position commits with the rows it covers.
-  if (auto r = mysql_.exec("INSERT INTO `tandem_meta`.`apply_state` (name, position, transactions, applied_at) VALUES (" +
-                           sql::quote_string(position_key_) + ", " + sql::quote_string(wal::format_lsn(last)) + ", " +
-                           std::to_string(transactions) + ", NOW(6)) ON DUPLICATE KEY UPDATE position = VALUES(position), "
-                           "transactions = transactions + VALUES(transactions), applied_at = VALUES(applied_at)");
+  if (auto r =
+          mysql_.exec("INSERT INTO `tandem_meta`.`apply_state` (name, position, transactions, applied_at) VALUES (" +
+                      sql::quote_string(position_key_) + ", " + sql::quote_string(wal::format_lsn(last)) + ", " +
+                      std::to_string(transactions) +
+                      ", NOW(6)) ON DUPLICATE KEY UPDATE position = VALUES(position), "
+                      "transactions = transactions + VALUES(transactions), applied_at = VALUES(applied_at)");
       !r) {
     (void)mysql_.exec("ROLLBACK");
     return std::unexpected(r.error().message);

@@ -33,8 +33,8 @@ struct SourceTransaction {
 using TypeNamer = std::function<std::expected<std::string, std::string>(std::uint32_t oid, std::int32_t typmod)>;
 // The PostgreSQL definition of a column as the source has it now ("integer NOT NULL DEFAULT 5"),
 // for adding it on MySQL when a Relation message shows it.
-using ColumnDefiner =
-    std::function<std::expected<std::string, std::string>(const std::string& schema, const std::string& table, const std::string& column)>;
+using ColumnDefiner = std::function<std::expected<std::string, std::string>(
+    const std::string& schema, const std::string& table, const std::string& column)>;
 
 class Applier {
  public:

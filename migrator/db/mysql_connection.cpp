@@ -81,8 +81,8 @@ std::expected<MysqlConnection, DbError> MysqlConnection::connect(const config::M
   mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   const std::string db = database.empty() ? url.database : database;
   // CLIENT_FOUND_ROWS: UPDATE reports matched rows, as PostgreSQL does.
-  if (!mysql_real_connect(m, url.host.c_str(), url.user.c_str(), url.password.c_str(), db.empty() ? nullptr : db.c_str(),
-                          url.port, nullptr, CLIENT_FOUND_ROWS)) {
+  if (!mysql_real_connect(m, url.host.c_str(), url.user.c_str(), url.password.c_str(),
+                          db.empty() ? nullptr : db.c_str(), url.port, nullptr, CLIENT_FOUND_ROWS)) {
     DbError e{"mysql: cannot connect to " + url.redacted() + ": " + mysql_error(m), ""};
     mysql_close(m);
     return std::unexpected(e);
@@ -110,7 +110,8 @@ std::expected<MysqlRows, DbError> MysqlConnection::query(const std::string& sql)
   while (MYSQL_ROW row = mysql_fetch_row(res)) {
     unsigned long* lengths = mysql_fetch_lengths(res);
     std::vector<MysqlValue> r;
-    for (unsigned int i = 0; i < n; ++i) r.emplace_back(row[i] ? MysqlValue(std::string(row[i], lengths[i])) : std::nullopt);
+    for (unsigned int i = 0; i < n; ++i)
+      r.emplace_back(row[i] ? MysqlValue(std::string(row[i], lengths[i])) : std::nullopt);
     out.rows.push_back(std::move(r));
   }
   mysql_free_result(res);

@@ -38,8 +38,8 @@ std::expected<PgRows, DbError> PgConnection::query(const std::string& sql, const
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   // Without parameters the simple protocol is used: replication connections accept nothing else.
   PGresult* r = params.empty() ? PQexec(raw(), sql.c_str())
-                               : PQexecParams(raw(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                                              nullptr, 0);
+                               : PQexecParams(raw(), sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                              values.data(), nullptr, nullptr, 0);
   std::unique_ptr<PGresult, decltype(&PQclear)> guard(r, &PQclear);
   const auto status = PQresultStatus(r);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return std::unexpected(error_of(raw(), r));
@@ -52,8 +52,10 @@ std::expected<PgRows, DbError> PgConnection::query(const std::string& sql, const
     std::vector<PgValue> values_out;
     values_out.reserve(static_cast<std::size_t>(cols));
     for (int i = 0; i < cols; ++i) {
-      if (PQgetisnull(r, row, i)) values_out.emplace_back(std::nullopt);
-      else values_out.emplace_back(std::string(PQgetvalue(r, row, i), static_cast<std::size_t>(PQgetlength(r, row, i))));
+      if (PQgetisnull(r, row, i))
+        values_out.emplace_back(std::nullopt);
+      else
+        values_out.emplace_back(std::string(PQgetvalue(r, row, i), static_cast<std::size_t>(PQgetlength(r, row, i))));
     }
     out.rows.push_back(std::move(values_out));
   }

@@ -16,12 +16,24 @@ std::string unescape_copy_field(std::string_view f) {
     }
     const char c = f[++i];
     switch (c) {
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'v': out += '\v'; break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'v':
+        out += '\v';
+        break;
       case 'x': {
         int value = 0, digits = 0;
         while (digits < 2 && i + 1 < f.size() && std::isxdigit(static_cast<unsigned char>(f[i + 1]))) {
@@ -51,12 +63,23 @@ std::string unescape_copy_field(std::string_view f) {
 void append_load_data_field(std::string& out, std::string_view v) {
   for (char c : v) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\0': out += "\\0"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\0':
+        out += "\\0";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -72,7 +95,8 @@ std::expected<void, std::string> RowConverter::convert(std::string_view line, st
   std::size_t column = 0, start = 0;
   while (true) {
     const std::size_t tab = line.find('\t', start);
-    const std::string_view field = line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start);
+    const std::string_view field =
+        line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start);
     if (column >= types_.size()) return std::unexpected("COPY row has more fields than the table has columns");
     if (column) out += '\t';
     if (field == "\\N") {
@@ -87,7 +111,8 @@ std::expected<void, std::string> RowConverter::convert(std::string_view line, st
         return std::unexpected("column " + std::to_string(column + 1) + ": " + value + " cannot be stored in MySQL");
       if ((c == sql::TypeClass::date || c == sql::TypeClass::timestamp || c == sql::TypeClass::timestamptz) &&
           (value == "infinity" || value == "-infinity" || value.ends_with(" BC")))
-        return std::unexpected("column " + std::to_string(column + 1) + ": " + value + " is outside MySQL's date range");
+        return std::unexpected("column " + std::to_string(column + 1) + ": " + value +
+                               " is outside MySQL's date range");
       auto converted = sql::to_mysql_value(types_[column], value);
       if (!converted) return std::unexpected("column " + std::to_string(column + 1) + ": " + converted.error());
       append_load_data_field(out, *converted);

@@ -25,8 +25,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-
-
 // Key bounds are kept as text, one value per key column, joined with a unit separator.
 constexpr char kSeparator = '\x1f';
 std::vector<std::string> split_bound(const std::string& b) {
@@ -45,11 +43,13 @@ struct Chunk {
   std::size_t table = 0;  // index into the schema's tables
   std::int64_t number = 0;
   std::optional<std::string> lo, hi;  // exclusive lower, inclusive upper; nullopt: unbounded
+  std::int64_t last_number = -1;      // a copy unit may span consecutive planned chunks
 };
 
 const char* kMetaDdl[] = {
     "CREATE DATABASE IF NOT EXISTS `tandem_meta` CHARACTER SET utf8mb4",
-    "CREATE TABLE IF NOT EXISTS `tandem_meta`.`snapshot_chunks` (table_name VARCHAR(200) NOT NULL, chunk_no BIGINT NOT NULL, "
+    "CREATE TABLE IF NOT EXISTS `tandem_meta`.`snapshot_chunks` (table_name VARCHAR(200) NOT NULL, chunk_no BIGINT NOT "
+    "NULL, "
     "lo LONGTEXT, hi LONGTEXT, done BOOLEAN NOT NULL DEFAULT FALSE, rows_copied BIGINT, copied_at DATETIME(6), "
     "PRIMARY KEY (table_name, chunk_no)) ENGINE=InnoDB",
     "CREATE TABLE IF NOT EXISTS `tandem_meta`.`snapshot_state` (id INT PRIMARY KEY, slot VARCHAR(64) NOT NULL, "
@@ -63,7 +63,8 @@ class Copier {
   Copier(const SnapshotOptions& o) : options_(o) {}
 
   std::expected<SnapshotResult, std::string> run(
-      const std::function<void(const std::vector<TableProgress*>&, double, const ThrottleState&)>& progress, double interval) {
+      const std::function<void(const std::vector<TableProgress*>&, double, const ThrottleState&)>& progress,
+      double interval) {
     const auto started = Clock::now();
     auto pg = PgConnection::connect(options_.source.to_libpq_conninfo());
     if (!pg) return std::unexpected(pg.error().message);
@@ -74,7 +75,8 @@ class Copier {
     // Translate the schema: enum types first, so columns of those types map to ENUM.
     sql::Translator translator({.dialect = options_.dialect});
     for (const auto& e : schema_.enum_ddl)
-      if (auto r = translator.translate(e); !r) return std::unexpected("enum type: " + sql::describe(r.error()) + ": " + e);
+      if (auto r = translator.translate(e); !r)
+        return std::unexpected("enum type: " + sql::describe(r.error()) + ": " + e);
     std::vector<std::vector<std::string>> create(schema_.tables.size()), after(schema_.tables.size());
     for (std::size_t i = 0; i < schema_.tables.size(); ++i) {
       const auto& t = schema_.tables[i];
@@ -85,7 +87,9 @@ class Copier {
     for (std::size_t i = 0; i < schema_.tables.size(); ++i)
       for (const auto& stmt : schema_.tables[i].after_copy) {
         auto r = translator.translate(stmt);
-        if (!r) return std::unexpected("table " + schema_.tables[i].qualified() + ": " + sql::describe(r.error()) + ": " + stmt);
+        if (!r)
+          return std::unexpected("table " + schema_.tables[i].qualified() + ": " + sql::describe(r.error()) + ": " +
+                                 stmt);
         for (const auto& s : (*r)->statements) after[i].push_back(s);
       }
 
@@ -98,13 +102,16 @@ class Copier {
     for (std::size_t i = 0; i < schema_.tables.size(); ++i) {
       const auto& t = schema_.tables[i];
       const std::string db = t.schema == "public" ? options_.target.database : t.schema;
-      auto exists = my->query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = " + sql::quote_string(db) +
-                              " AND table_name = " + sql::quote_string(t.name));
+      auto exists =
+          my->query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = " + sql::quote_string(db) +
+                    " AND table_name = " + sql::quote_string(t.name));
       if (!exists) return std::unexpected(exists.error().message);
       const bool present = exists->rows[0][0] != "0";
       if (present && options_.recreate) {
         if (auto r = my->exec("DROP TABLE " + mysql_name(t)); !r) return std::unexpected(r.error().message);
-        if (auto r = my->exec("DELETE FROM `tandem_meta`.`snapshot_chunks` WHERE table_name = " + sql::quote_string(t.qualified())); !r)
+        if (auto r = my->exec("DELETE FROM `tandem_meta`.`snapshot_chunks` WHERE table_name = " +
+                              sql::quote_string(t.qualified()));
+            !r)
           return std::unexpected(r.error().message);
       } else if (present && !options_.resume) {
         return std::unexpected("table " + t.qualified() + " already exists on MySQL as " + mysql_name(t) +
@@ -119,13 +126,14 @@ class Copier {
     std::optional<PgConnection> replication;
     std::string snapshot_name;
     SnapshotResult result;
-    auto slot_rows = pg->query("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1", {options_.slot});
+    auto slot_rows =
+        pg->query("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1", {options_.slot});
     if (!slot_rows) return std::unexpected(slot_rows.error().message);
     const bool slot_exists = !slot_rows->rows.empty();
     if (slot_exists && !options_.resume)
       return std::unexpected("replication slot " + options_.slot +
-                             " already exists on the source: drop it (SELECT pg_drop_replication_slot('" + options_.slot +
-                             "')) or run with --resume");
+                             " already exists on the source: drop it (SELECT pg_drop_replication_slot('" +
+                             options_.slot + "')) or run with --resume");
     if (!slot_exists) {
       auto pubs = pg->query("SELECT 1 FROM pg_publication WHERE pubname = $1", {options_.publication});
       if (!pubs) return std::unexpected(pubs.error().message);
@@ -136,8 +144,10 @@ class Copier {
       };
       if (made_publication) {
         std::string list;
-        for (const auto& t : schema_.tables) list += (list.empty() ? "" : ", ") + quote_pg_identifier(t.schema) + "." + quote_pg_identifier(t.name);
-        if (auto r = pg->exec("CREATE PUBLICATION " + quote_pg_identifier(options_.publication) + " FOR TABLE " + list); !r)
+        for (const auto& t : schema_.tables)
+          list += (list.empty() ? "" : ", ") + quote_pg_identifier(t.schema) + "." + quote_pg_identifier(t.name);
+        if (auto r = pg->exec("CREATE PUBLICATION " + quote_pg_identifier(options_.publication) + " FOR TABLE " + list);
+            !r)
           return std::unexpected(r.error().message);
       }
       auto repl = PgConnection::connect(options_.source.to_libpq_conninfo() + " replication=database");
@@ -145,7 +155,8 @@ class Copier {
         undo_publication();
         return std::unexpected(repl.error().message);
       }
-      auto slot = repl->query("CREATE_REPLICATION_SLOT " + quote_pg_identifier(options_.slot) + " LOGICAL pgoutput EXPORT_SNAPSHOT");
+      auto slot = repl->query("CREATE_REPLICATION_SLOT " + quote_pg_identifier(options_.slot) +
+                              " LOGICAL pgoutput EXPORT_SNAPSHOT");
       if (!slot) {
         undo_publication();
         return std::unexpected("creating replication slot " + options_.slot + ": " + slot.error().message);
@@ -153,8 +164,9 @@ class Copier {
       result.consistent_lsn = *slot->rows[0][1];
       snapshot_name = *slot->rows[0][2];
       replication = std::move(*repl);
-      if (auto r = my->exec("REPLACE INTO `tandem_meta`.`snapshot_state` (id, slot, consistent_lsn, created_at) VALUES (1, " +
-                            sql::quote_string(options_.slot) + ", " + sql::quote_string(result.consistent_lsn) + ", NOW(6))");
+      if (auto r = my->exec(
+              "REPLACE INTO `tandem_meta`.`snapshot_state` (id, slot, consistent_lsn, created_at) VALUES (1, " +
+              sql::quote_string(options_.slot) + ", " + sql::quote_string(result.consistent_lsn) + ", NOW(6))");
           !r)
         return std::unexpected(r.error().message);
       log::info("snapshot.slot_created").kv("slot", options_.slot).kv("consistent_lsn", result.consistent_lsn);
@@ -168,7 +180,8 @@ class Copier {
     if (!options_.resume) {
       for (std::size_t i = 0; i < schema_.tables.size(); ++i)
         for (const auto& s : create[i])
-          if (auto r = my->exec(s); !r) return std::unexpected("creating " + schema_.tables[i].qualified() + ": " + r.error().message);
+          if (auto r = my->exec(s); !r)
+            return std::unexpected("creating " + schema_.tables[i].qualified() + ": " + r.error().message);
     }
 
     // Plan (or reload) the chunks.
@@ -189,15 +202,16 @@ class Copier {
     // The throttle probes the source on a connection of its own.
     auto probe_conn = PgConnection::connect(options_.source.to_libpq_conninfo());
     if (!probe_conn) return std::unexpected(probe_conn.error().message);
-    throttle_ = std::make_unique<Throttle>(options_.max_rows_per_second, options_.auto_throttle, [&]() -> std::optional<double> {
-      const auto t0 = Clock::now();
-      if (!probe_conn->exec("SELECT 1")) return std::nullopt;
-      return std::chrono::duration<double>(Clock::now() - t0).count();
-    });
+    throttle_ = std::make_unique<Throttle>(options_.max_rows_per_second, options_.auto_throttle,
+                                           [&]() -> std::optional<double> {
+                                             const auto t0 = Clock::now();
+                                             if (!probe_conn->exec("SELECT 1")) return std::nullopt;
+                                             return std::chrono::duration<double>(Clock::now() - t0).count();
+                                           });
     throttle_->start();
     auto throttle_state = [&] {
-      return ThrottleState{throttle_->limit_rows_per_second(), throttle_->baseline_seconds() * 1000, throttle_->last_probe_seconds() * 1000,
-                           throttle_->backing_off()};
+      return ThrottleState{throttle_->limit_rows_per_second(), throttle_->baseline_seconds() * 1000,
+                           throttle_->last_probe_seconds() * 1000, throttle_->backing_off()};
     };
 
     // Workers.
@@ -226,7 +240,8 @@ class Copier {
       for (const auto& s : after[i])
         if (auto r = my->exec(s); !r) {
           // A resumed run may find them made already.
-          if (options_.resume && (r.error().message.find("1061") != std::string::npos || r.error().message.find("121") != std::string::npos ||
+          if (options_.resume && (r.error().message.find("1061") != std::string::npos ||
+                                  r.error().message.find("121") != std::string::npos ||
                                   r.error().message.find("1826") != std::string::npos))
             continue;
           return std::unexpected("after copy, " + schema_.tables[i].qualified() + ": " + r.error().message);
@@ -249,7 +264,8 @@ class Copier {
   }
 
   std::string mysql_name(const TableSchema& t) const {
-    return (t.schema == "public" ? std::string() : sql::quote_identifier(t.schema) + ".") + sql::quote_identifier(t.name);
+    return (t.schema == "public" ? std::string() : sql::quote_identifier(t.schema) + ".") +
+           sql::quote_identifier(t.name);
   }
 
   std::string key_list(const TableSchema& t) const {
@@ -275,7 +291,8 @@ class Copier {
   std::expected<PgConnection, std::string> open_snapshot_reader(const std::string& snapshot_name) {
     auto c = PgConnection::connect(options_.source.to_libpq_conninfo());
     if (!c) return std::unexpected(c.error().message);
-    if (auto r = c->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !r) return std::unexpected(r.error().message);
+    if (auto r = c->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !r)
+      return std::unexpected(r.error().message);
     if (!snapshot_name.empty())
       if (auto r = c->exec("SET TRANSACTION SNAPSHOT " + quote_pg_literal(snapshot_name)); !r)
         return std::unexpected("importing snapshot " + snapshot_name + ": " + r.error().message);
@@ -305,34 +322,46 @@ class Copier {
     // Every chunk_rows-th key in key order (an index-only scan on the key) cuts the table into
     // chunks of equal row counts; chunks are then read by key range, never by OFFSET.
     std::string keys_text;
-    for (std::size_t i = 0; i < t.key.size(); ++i) keys_text += (i ? " || chr(31) || " : "") + quote_pg_identifier(t.key[i]) + "::text";
+    for (std::size_t i = 0; i < t.key.size(); ++i)
+      keys_text += (i ? " || chr(31) || " : "") + quote_pg_identifier(t.key[i]) + "::text";
     auto bounds = pg.query("SELECT b FROM (SELECT " + keys_text + " AS b, row_number() OVER (ORDER BY " + key_list(t) +
-                           ") AS rn FROM " + quote_pg_identifier(t.schema) + "." + quote_pg_identifier(t.name) + ") s WHERE rn % " +
-                           std::to_string(options_.chunk_rows) + " = 0 ORDER BY rn");
+                           ") AS rn FROM " + quote_pg_identifier(t.schema) + "." + quote_pg_identifier(t.name) +
+                           ") s WHERE rn % " + std::to_string(options_.chunk_rows) + " = 0 ORDER BY rn");
     if (!bounds) return std::unexpected("planning " + t.qualified() + ": " + bounds.error().message);
     std::optional<std::string> lo;
     std::int64_t number = 0;
     std::string inserts;
     auto add = [&](std::optional<std::string> hi) {
       Chunk c{index, number++, lo, hi};
-      inserts += std::string(inserts.empty() ? "" : ", ") + "(" + sql::quote_string(t.qualified()) + ", " + std::to_string(c.number) +
-                 ", " + nullable_literal(c.lo) + ", " + nullable_literal(c.hi) + ")";
+      inserts += std::string(inserts.empty() ? "" : ", ") + "(" + sql::quote_string(t.qualified()) + ", " +
+                 std::to_string(c.number) + ", " + nullable_literal(c.lo) + ", " + nullable_literal(c.hi) + ")";
       queue_.push_back(c);
       ++progress_[index]->chunks_total;
       lo = hi;
     };
     for (const auto& b : bounds->rows) add(b[0]);
     add(std::nullopt);
-    if (auto r = my.exec("INSERT INTO `tandem_meta`.`snapshot_chunks` (table_name, chunk_no, lo, hi) VALUES " + inserts); !r)
+    if (auto r =
+            my.exec("INSERT INTO `tandem_meta`.`snapshot_chunks` (table_name, chunk_no, lo, hi) VALUES " + inserts);
+        !r)
       return std::unexpected(r.error().message);
     return {};
   }
 
-  std::optional<Chunk> next_chunk() {
+  // The next copy unit: up to `merge` consecutive planned chunks of one table, so each unit takes
+  // about migration.chunk_seconds whatever the rows cost.
+  std::optional<Chunk> next_chunk(std::size_t merge) {
     std::lock_guard lock(mutex_);
     if (failure_ || queue_.empty()) return std::nullopt;
     Chunk c = queue_.front();
     queue_.pop_front();
+    c.last_number = c.number;
+    while (--merge > 0 && !queue_.empty() && queue_.front().table == c.table &&
+           queue_.front().number == c.last_number + 1) {
+      c.hi = queue_.front().hi;
+      c.last_number = queue_.front().number;
+      queue_.pop_front();
+    }
     return c;
   }
 
@@ -347,11 +376,19 @@ class Copier {
     if (!pg) return fail(pg.error());
     auto my = MysqlConnection::connect(options_.target, options_.dialect);
     if (!my) return fail(my.error().message);
-    while (auto chunk = next_chunk()) {
-      if (auto r = copy_chunk(*pg, *my, *chunk); !r) {
+    std::size_t merge = 1;
+    while (auto chunk = next_chunk(merge)) {
+      const auto t0 = Clock::now();
+      auto copied = copy_chunk(*pg, *my, *chunk);
+      if (!copied) {
         (void)my->exec("ROLLBACK");
-        return fail(r.error());
+        return fail(copied.error());
       }
+      // Steer the next unit toward the target time from this one's speed.
+      const double seconds = std::max(1e-3, elapsed(t0));
+      const double planned = static_cast<double>(chunk->last_number - chunk->number + 1);
+      const double target = planned * options_.chunk_seconds / seconds;
+      merge = static_cast<std::size_t>(std::clamp(target, 1.0, 64.0));
     }
     (void)pg->exec("COMMIT");
     (void)id;
@@ -359,7 +396,8 @@ class Copier {
 
   std::expected<void, std::string> copy_chunk(PgConnection& pg, MysqlConnection& my, const Chunk& c) {
     const TableSchema& t = schema_.tables[c.table];
-    const std::string where_name = t.qualified() + " chunk " + std::to_string(c.number);
+    const std::string where_name = t.qualified() + " chunk " + std::to_string(c.number) +
+                                   (c.last_number > c.number ? "-" + std::to_string(c.last_number) : "");
     std::string columns_pg, columns_my;
     std::vector<std::string> types;
     for (const auto& col : t.columns) {
@@ -370,8 +408,9 @@ class Copier {
     std::string where;
     if (c.lo) where += key_compare(t, ">", *c.lo);
     if (c.hi) where += (where.empty() ? "" : " AND ") + key_compare(t, "<=", *c.hi);
-    const std::string copy = "COPY (SELECT " + columns_pg + " FROM " + quote_pg_identifier(t.schema) + "." + quote_pg_identifier(t.name) +
-                             (where.empty() ? "" : " WHERE " + where) + " ORDER BY " + key_list(t) + ") TO STDOUT";
+    const std::string copy = "COPY (SELECT " + columns_pg + " FROM " + quote_pg_identifier(t.schema) + "." +
+                             quote_pg_identifier(t.name) + (where.empty() ? "" : " WHERE " + where) + " ORDER BY " +
+                             key_list(t) + ") TO STDOUT";
     if (auto r = pg.start_copy_out(copy); !r) return std::unexpected(where_name + ": " + r.error().message);
     RowConverter converter(types);
     std::uint64_t rows = 0, bytes = 0;
@@ -400,8 +439,9 @@ class Copier {
     };
     if (auto r = my.exec("START TRANSACTION"); !r) return std::unexpected(r.error().message);
     const std::string load = "LOAD DATA LOCAL INFILE 'tandem-chunk' INTO TABLE " + mysql_name(t) +
-                             " CHARACTER SET utf8mb4 FIELDS TERMINATED BY " + sql::quote_string("\t") + " ESCAPED BY '\\' LINES TERMINATED BY " +
-                             sql::quote_string("\n") + " (" + columns_my + ")";
+                             " CHARACTER SET utf8mb4 FIELDS TERMINATED BY " + sql::quote_string("\t") +
+                             " ESCAPED BY '\\' LINES TERMINATED BY " + sql::quote_string("\n") + " (" + columns_my +
+                             ")";
     auto loaded = my.load_data(load, producer);
     if (!loaded) {
       // Finish reading the COPY so the connection can be used again.
@@ -412,18 +452,19 @@ class Copier {
       return std::unexpected(where_name + ": " + loaded.error().message);
     }
     if (*loaded != rows)
-      return std::unexpected(where_name + ": MySQL loaded " + std::to_string(*loaded) + " rows of " + std::to_string(rows) +
-                             " (a value was rejected or merged)");
+      return std::unexpected(where_name + ": MySQL loaded " + std::to_string(*loaded) + " rows of " +
+                             std::to_string(rows) + " (a value was rejected or merged)");
     // The done-mark commits with the rows: a crash leaves the chunk either whole or absent.
-    if (auto r = my.exec("UPDATE `tandem_meta`.`snapshot_chunks` SET done = TRUE, rows_copied = " + std::to_string(rows) +
+    if (auto r = my.exec("UPDATE `tandem_meta`.`snapshot_chunks` SET done = TRUE, rows_copied = IF(chunk_no = " +
+                         std::to_string(c.number) + ", " + std::to_string(rows) + ", 0)" +
                          ", copied_at = NOW(6) WHERE table_name = " + sql::quote_string(t.qualified()) +
-                         " AND chunk_no = " + std::to_string(c.number));
+                         " AND chunk_no BETWEEN " + std::to_string(c.number) + " AND " + std::to_string(c.last_number));
         !r)
       return std::unexpected(r.error().message);
     if (auto r = my.exec("COMMIT"); !r) return std::unexpected(where_name + ": " + r.error().message);
     progress_[c.table]->rows_copied += rows;
     progress_[c.table]->bytes_copied += bytes;
-    ++progress_[c.table]->chunks_done;
+    progress_[c.table]->chunks_done += static_cast<std::uint64_t>(c.last_number - c.number + 1);
     return {};
   }
 

@@ -20,13 +20,14 @@ struct SnapshotOptions {
   sql::Dialect dialect = sql::Dialect::mariadb;
   std::string tables = "public.*";  // patterns, comma-separated
   unsigned workers = 2;
-  std::uint64_t chunk_rows = 50000;
+  std::uint64_t chunk_rows = 10000;  // planning granularity
+  double chunk_seconds = 2.0;        // copy units merge planned chunks toward this time
   std::string slot = "tandem_slot";
   std::string publication = "tandem_pub";
   std::uint64_t max_rows_per_second = 0;  // 0: no ceiling
   bool auto_throttle = true;              // back off while source probe latency is > 5 % over idle
-  bool resume = false;    // continue a copy whose plan is in tandem_meta
-  bool recreate = false;  // drop existing target tables first
+  bool resume = false;                    // continue a copy whose plan is in tandem_meta
+  bool recreate = false;                  // drop existing target tables first
 };
 
 struct TableProgress {
@@ -55,7 +56,8 @@ struct SnapshotResult {
 // the per-table figures. The error names the table, chunk and server message.
 std::expected<SnapshotResult, std::string> run_snapshot(
     const SnapshotOptions& options,
-    const std::function<void(const std::vector<TableProgress*>&, double elapsed_seconds, const ThrottleState&)>& progress,
+    const std::function<void(const std::vector<TableProgress*>&, double elapsed_seconds, const ThrottleState&)>&
+        progress,
     double progress_interval_seconds = 2.0);
 
 }  // namespace tandem::migrator

@@ -76,7 +76,8 @@ void Throttle::adjust_loop() {
     if (!probe) continue;
     last_probe_ = *probe;
     const auto now = Clock::now();
-    const double observed = static_cast<double>(granted_.load() - last_granted) / std::chrono::duration<double>(now - last).count();
+    const double observed =
+        static_cast<double>(granted_.load() - last_granted) / std::chrono::duration<double>(now - last).count();
     last = now;
     last_granted = granted_.load();
     const double current = limit_.load();

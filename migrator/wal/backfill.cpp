@@ -27,17 +27,17 @@ std::int64_t micros_since_2000() {
   return std::chrono::duration_cast<std::chrono::microseconds>(now).count() - 946684800LL * 1000000LL;
 }
 
-
 }  // namespace
 
-std::expected<BackfillProgress, std::string> run_backfill(const BackfillOptions& options,
-                                                          const std::function<void(const BackfillProgress&)>& progress) {
+std::expected<BackfillProgress, std::string> run_backfill(
+    const BackfillOptions& options, const std::function<void(const BackfillProgress&)>& progress) {
   const auto started = Clock::now();
   auto my = MysqlConnection::connect(options.target, options.dialect);
   if (!my) return std::unexpected(my.error().message);
   auto state = my->query("SELECT consistent_lsn FROM `tandem_meta`.`snapshot_state` WHERE id = 1");
   if (!state || state->rows.empty())
-    return std::unexpected(std::string("no snapshot recorded in tandem_meta.snapshot_state: run tandem snapshot first"));
+    return std::unexpected(
+        std::string("no snapshot recorded in tandem_meta.snapshot_state: run tandem snapshot first"));
   auto consistent = wal::parse_lsn(*state->rows[0][0]);
   if (!consistent) return std::unexpected("unreadable consistent point " + *state->rows[0][0]);
 
@@ -56,15 +56,17 @@ std::expected<BackfillProgress, std::string> run_backfill(const BackfillOptions&
     auto r = catalog->query(
         "SELECT format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END || "
         "COALESCE(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '') FROM pg_attribute a LEFT JOIN pg_attrdef d ON "
-        "d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass "
+        "d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = (quote_ident($1) || '.' || "
+        "quote_ident($2))::regclass "
         "AND a.attname = $3 AND NOT a.attisdropped",
         {schema, table, column});
     if (!r) return std::unexpected(r.error().message);
     // Renamed or dropped again before backfill reached the ADD COLUMN: which values existing rows
     // hold for it (its default when added) can no longer be known, so stop rather than guess.
     if (r->rows.empty())
-      return std::unexpected(std::string("the column was renamed or dropped on the source before backfill reached its ADD COLUMN; "
-                                         "the values existing rows hold for it cannot be known: re-copy the table"));
+      return std::unexpected(
+          std::string("the column was renamed or dropped on the source before backfill reached its ADD COLUMN; "
+                      "the values existing rows hold for it cannot be known: re-copy the table"));
     return *r->rows[0][0];
   };
   Applier applier(*my, namer, definer, options.dialect, "wal");
@@ -84,9 +86,9 @@ std::expected<BackfillProgress, std::string> run_backfill(const BackfillOptions&
   auto repl = PgConnection::connect(options.source.to_libpq_conninfo() + " replication=database");
   if (!repl) return std::unexpected(repl.error().message);
   PGconn* conn = repl->raw();
-  const std::string command = "START_REPLICATION SLOT " + quote_pg_identifier(options.slot) + " LOGICAL " + wal::format_lsn(start) +
-                              " (proto_version '1', publication_names " + sql::quote_string(quote_pg_identifier(options.publication)) +
-                              ", messages 'true')";
+  const std::string command = "START_REPLICATION SLOT " + quote_pg_identifier(options.slot) + " LOGICAL " +
+                              wal::format_lsn(start) + " (proto_version '1', publication_names " +
+                              sql::quote_string(quote_pg_identifier(options.publication)) + ", messages 'true')";
   {
     PGresult* r = PQexec(conn, command.c_str());
     const bool ok = PQresultStatus(r) == PGRES_COPY_BOTH;
@@ -139,7 +141,8 @@ std::expected<BackfillProgress, std::string> run_backfill(const BackfillOptions&
       FD_SET(fd, &set);
       timeval tv{0, 200000};
       ::select(fd + 1, &set, nullptr, nullptr, &tv);
-      if (PQconsumeInput(conn) == 0) return std::unexpected(std::string("replication connection: ") + PQerrorMessage(conn));
+      if (PQconsumeInput(conn) == 0)
+        return std::unexpected(std::string("replication connection: ") + PQerrorMessage(conn));
       continue;
     }
     if (n == -1) return std::unexpected(std::string("the replication stream ended"));
@@ -149,7 +152,8 @@ std::expected<BackfillProgress, std::string> run_backfill(const BackfillOptions&
     auto frame = wal::decode_stream_message(copy);
     if (!frame) return std::unexpected("replication stream: " + frame.error());
     if (auto* k = std::get_if<wal::Keepalive>(&*frame)) {
-      if (k->reply_requested && !send_status(false)) return std::unexpected(std::string("sending standby status: ") + PQerrorMessage(conn));
+      if (k->reply_requested && !send_status(false))
+        return std::unexpected(std::string("sending standby status: ") + PQerrorMessage(conn));
       continue;
     }
     const auto& x = std::get<wal::XLogData>(*frame);
@@ -170,9 +174,11 @@ std::expected<BackfillProgress, std::string> run_backfill(const BackfillOptions&
         if (auto r = flush(); !r) return std::unexpected(r.error());
       }
     } else if (auto* ins = std::get_if<wal::Insert>(&*message)) {
-      if (open_tx) open_tx->changes.push_back(RowChange{RowChange::Kind::insert, ins->relation, std::nullopt, ins->row, {}});
+      if (open_tx)
+        open_tx->changes.push_back(RowChange{RowChange::Kind::insert, ins->relation, std::nullopt, ins->row, {}});
     } else if (auto* up = std::get_if<wal::Update>(&*message)) {
-      if (open_tx) open_tx->changes.push_back(RowChange{RowChange::Kind::update, up->relation, up->old_key, up->row, {}});
+      if (open_tx)
+        open_tx->changes.push_back(RowChange{RowChange::Kind::update, up->relation, up->old_key, up->row, {}});
     } else if (auto* del = std::get_if<wal::Delete>(&*message)) {
       if (open_tx) open_tx->changes.push_back(RowChange{RowChange::Kind::remove, del->relation, del->old_key, {}, {}});
     } else if (auto* tr = std::get_if<wal::Truncate>(&*message)) {

@@ -25,8 +25,10 @@ Tuple tuple(WireReader& r) {
     v.kind = static_cast<char>(r.u8("tuple column kind"));
     if (v.kind == 't' || v.kind == 'b') {
       const std::int32_t len = r.i32("tuple value length");
-      if (len < 0) r.fail("negative tuple value length");
-      else v.text = r.bytes(static_cast<std::size_t>(len), "tuple value");
+      if (len < 0)
+        r.fail("negative tuple value length");
+      else
+        v.text = r.bytes(static_cast<std::size_t>(len), "tuple value");
       if (v.kind == 'b') r.fail("binary tuple values were not requested");
     } else if (v.kind != 'n' && v.kind != 'u') {
       r.fail(std::string("unknown tuple column kind '") + v.kind + "'");
@@ -143,8 +145,10 @@ std::expected<Message, std::string> decode_pgoutput(std::string_view data) {
       m.lsn = u64(r, "message LSN");
       m.prefix = r.cstring("prefix");
       const std::int32_t len = r.i32("content length");
-      if (len < 0) r.fail("negative content length");
-      else m.content = r.bytes(static_cast<std::size_t>(len), "content");
+      if (len < 0)
+        r.fail("negative content length");
+      else
+        m.content = r.bytes(static_cast<std::size_t>(len), "content");
       return done(r, m);
     }
     case 'O':

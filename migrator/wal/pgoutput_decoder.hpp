@@ -13,7 +13,7 @@
 namespace tandem::migrator::wal {
 
 using Lsn = std::uint64_t;
-std::string format_lsn(Lsn lsn);                   // 0/16B3748
+std::string format_lsn(Lsn lsn);  // 0/16B3748
 std::optional<Lsn> parse_lsn(std::string_view text);
 
 struct RelationColumn {

@@ -84,19 +84,28 @@ void encode(std::string& out, const Authentication& m) {
   std::visit(
       [&w](const auto& a) {
         using A = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<A, AuthenticationOk>) w.i32(0);
-        else if constexpr (std::is_same_v<A, AuthenticationKerberosV5>) w.i32(2);
-        else if constexpr (std::is_same_v<A, AuthenticationCleartextPassword>) w.i32(3);
-        else if constexpr (std::is_same_v<A, AuthenticationMd5Password>) w.i32(5).bytes({a.salt.data(), 4});
-        else if constexpr (std::is_same_v<A, AuthenticationGss>) w.i32(7);
-        else if constexpr (std::is_same_v<A, AuthenticationGssContinue>) w.i32(8).bytes(a.data);
-        else if constexpr (std::is_same_v<A, AuthenticationSspi>) w.i32(9);
+        if constexpr (std::is_same_v<A, AuthenticationOk>)
+          w.i32(0);
+        else if constexpr (std::is_same_v<A, AuthenticationKerberosV5>)
+          w.i32(2);
+        else if constexpr (std::is_same_v<A, AuthenticationCleartextPassword>)
+          w.i32(3);
+        else if constexpr (std::is_same_v<A, AuthenticationMd5Password>)
+          w.i32(5).bytes({a.salt.data(), 4});
+        else if constexpr (std::is_same_v<A, AuthenticationGss>)
+          w.i32(7);
+        else if constexpr (std::is_same_v<A, AuthenticationGssContinue>)
+          w.i32(8).bytes(a.data);
+        else if constexpr (std::is_same_v<A, AuthenticationSspi>)
+          w.i32(9);
         else if constexpr (std::is_same_v<A, AuthenticationSasl>) {
           w.i32(10);
           for (const auto& mech : a.mechanisms) w.cstring(mech);
           w.u8(0);
-        } else if constexpr (std::is_same_v<A, AuthenticationSaslContinue>) w.i32(11).bytes(a.data);
-        else w.i32(12).bytes(a.data);
+        } else if constexpr (std::is_same_v<A, AuthenticationSaslContinue>)
+          w.i32(11).bytes(a.data);
+        else
+          w.i32(12).bytes(a.data);
       },
       m);
 }
@@ -106,26 +115,34 @@ std::expected<Authentication, ProtocolError> decode_authentication(std::string_v
   const std::int32_t code = r.i32("request code");
   if (!r.ok()) return r.finish(Authentication{});
   switch (code) {
-    case 0: return r.finish(Authentication{AuthenticationOk{}});
-    case 2: return r.finish(Authentication{AuthenticationKerberosV5{}});
-    case 3: return r.finish(Authentication{AuthenticationCleartextPassword{}});
+    case 0:
+      return r.finish(Authentication{AuthenticationOk{}});
+    case 2:
+      return r.finish(Authentication{AuthenticationKerberosV5{}});
+    case 3:
+      return r.finish(Authentication{AuthenticationCleartextPassword{}});
     case 5: {
       AuthenticationMd5Password m;
       const auto salt = r.bytes(4, "salt");
       if (r.ok()) std::copy(salt.begin(), salt.end(), m.salt.begin());
       return r.finish(Authentication{m});
     }
-    case 7: return r.finish(Authentication{AuthenticationGss{}});
-    case 8: return Authentication{AuthenticationGssContinue{r.rest()}};
-    case 9: return r.finish(Authentication{AuthenticationSspi{}});
+    case 7:
+      return r.finish(Authentication{AuthenticationGss{}});
+    case 8:
+      return Authentication{AuthenticationGssContinue{r.rest()}};
+    case 9:
+      return r.finish(Authentication{AuthenticationSspi{}});
     case 10: {
       AuthenticationSasl m;
       m.mechanisms = read_string_list(r, "mechanism");
       if (r.ok() && m.mechanisms.empty()) r.fail("no SASL mechanism offered");
       return r.finish(Authentication{std::move(m)});
     }
-    case 11: return Authentication{AuthenticationSaslContinue{r.rest()}};
-    case 12: return Authentication{AuthenticationSaslFinal{r.rest()}};
+    case 11:
+      return Authentication{AuthenticationSaslContinue{r.rest()}};
+    case 12:
+      return Authentication{AuthenticationSaslFinal{r.rest()}};
     default:
       r.fail("unknown request code " + std::to_string(code));
       return r.finish(Authentication{});
@@ -197,7 +214,8 @@ std::expected<DataRow, ProtocolError> decode_data_row(std::string_view body) {
   WireReader r(body, "DataRow");
   DataRow m;
   m.values.resize(r.count16("column count", 4));
-  for (std::size_t i = 0; i < m.values.size() && r.ok(); ++i) m.values[i] = r.counted("column " + std::to_string(i + 1));
+  for (std::size_t i = 0; i < m.values.size() && r.ok(); ++i)
+    m.values[i] = r.counted("column " + std::to_string(i + 1));
   return r.finish(std::move(m));
 }
 
@@ -252,9 +270,15 @@ void encode(std::string& out, const BindComplete&) { WireWriter(out, '2'); }
 void encode(std::string& out, const CloseComplete&) { WireWriter(out, '3'); }
 void encode(std::string& out, const NoData&) { WireWriter(out, 'n'); }
 void encode(std::string& out, const PortalSuspended&) { WireWriter(out, 's'); }
-std::expected<ParseComplete, ProtocolError> decode_parse_complete(std::string_view b) { return empty_body<ParseComplete>(b, "ParseComplete"); }
-std::expected<BindComplete, ProtocolError> decode_bind_complete(std::string_view b) { return empty_body<BindComplete>(b, "BindComplete"); }
-std::expected<CloseComplete, ProtocolError> decode_close_complete(std::string_view b) { return empty_body<CloseComplete>(b, "CloseComplete"); }
+std::expected<ParseComplete, ProtocolError> decode_parse_complete(std::string_view b) {
+  return empty_body<ParseComplete>(b, "ParseComplete");
+}
+std::expected<BindComplete, ProtocolError> decode_bind_complete(std::string_view b) {
+  return empty_body<BindComplete>(b, "BindComplete");
+}
+std::expected<CloseComplete, ProtocolError> decode_close_complete(std::string_view b) {
+  return empty_body<CloseComplete>(b, "CloseComplete");
+}
 std::expected<NoData, ProtocolError> decode_no_data(std::string_view b) { return empty_body<NoData>(b, "NoData"); }
 std::expected<PortalSuspended, ProtocolError> decode_portal_suspended(std::string_view b) {
   return empty_body<PortalSuspended>(b, "PortalSuspended");
@@ -300,7 +324,9 @@ std::expected<NegotiateProtocolVersion, ProtocolError> decode_negotiate_protocol
 void encode_error_response(std::string& out, std::string_view severity, std::string_view sqlstate,
                            std::string_view message) {
   ErrorResponse e;
-  e.fields = {{'S', std::string(severity)}, {'V', std::string(severity)}, {'C', std::string(sqlstate)},
+  e.fields = {{'S', std::string(severity)},
+              {'V', std::string(severity)},
+              {'C', std::string(sqlstate)},
               {'M', std::string(message)}};
   encode(out, e);
 }

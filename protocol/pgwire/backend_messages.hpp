@@ -20,24 +20,38 @@ namespace tandem::pgwire {
 struct AuthenticationOk {};
 struct AuthenticationKerberosV5 {};
 struct AuthenticationCleartextPassword {};
-struct AuthenticationMd5Password { std::array<char, 4> salt{}; };
+struct AuthenticationMd5Password {
+  std::array<char, 4> salt{};
+};
 struct AuthenticationGss {};
-struct AuthenticationGssContinue { std::string data; };
+struct AuthenticationGssContinue {
+  std::string data;
+};
 struct AuthenticationSspi {};
-struct AuthenticationSasl { std::vector<std::string> mechanisms; };
-struct AuthenticationSaslContinue { std::string data; };
-struct AuthenticationSaslFinal { std::string data; };
+struct AuthenticationSasl {
+  std::vector<std::string> mechanisms;
+};
+struct AuthenticationSaslContinue {
+  std::string data;
+};
+struct AuthenticationSaslFinal {
+  std::string data;
+};
 using Authentication =
-    std::variant<AuthenticationOk, AuthenticationKerberosV5, AuthenticationCleartextPassword,
-                 AuthenticationMd5Password, AuthenticationGss, AuthenticationGssContinue, AuthenticationSspi,
-                 AuthenticationSasl, AuthenticationSaslContinue, AuthenticationSaslFinal>;
+    std::variant<AuthenticationOk, AuthenticationKerberosV5, AuthenticationCleartextPassword, AuthenticationMd5Password,
+                 AuthenticationGss, AuthenticationGssContinue, AuthenticationSspi, AuthenticationSasl,
+                 AuthenticationSaslContinue, AuthenticationSaslFinal>;
 
-struct ParameterStatus { std::string name, value; };
+struct ParameterStatus {
+  std::string name, value;
+};
 struct BackendKeyData {
   std::int32_t process_id = 0;
   std::uint32_t secret_key = 0;
 };
-struct ReadyForQuery { char status = 'I'; };  // 'I' idle, 'T' in transaction, 'E' failed transaction
+struct ReadyForQuery {
+  char status = 'I';
+};  // 'I' idle, 'T' in transaction, 'E' failed transaction
 struct FieldDescription {
   std::string name;
   std::uint32_t table_oid = 0;
@@ -47,9 +61,15 @@ struct FieldDescription {
   std::int32_t type_modifier = -1;
   std::int16_t format = 0;
 };
-struct RowDescription { std::vector<FieldDescription> fields; };
-struct DataRow { std::vector<Value> values; };
-struct CommandComplete { std::string tag; };
+struct RowDescription {
+  std::vector<FieldDescription> fields;
+};
+struct DataRow {
+  std::vector<Value> values;
+};
+struct CommandComplete {
+  std::string tag;
+};
 struct EmptyQueryResponse {};
 // ErrorResponse and NoticeResponse share their shape: (code, value) fields.
 struct ErrorFields {
@@ -77,8 +97,12 @@ struct BindComplete {};
 struct CloseComplete {};
 struct NoData {};
 struct PortalSuspended {};
-struct ParameterDescription { std::vector<std::uint32_t> type_oids; };
-struct FunctionCallResponse { Value result; };
+struct ParameterDescription {
+  std::vector<std::uint32_t> type_oids;
+};
+struct FunctionCallResponse {
+  Value result;
+};
 struct NegotiateProtocolVersion {
   std::int32_t newest_minor = 0;
   std::vector<std::string> unrecognized_options;

@@ -57,8 +57,20 @@ inline constexpr char kTerminate = 'X';
 // True for every type a client may send after the startup packet.
 constexpr bool is_frontend_message_type(char type) {
   switch (type) {
-    case 'B': case 'C': case 'd': case 'c': case 'f': case 'D': case 'E':
-    case 'H': case 'F': case 'P': case 'p': case 'Q': case 'S': case 'X':
+    case 'B':
+    case 'C':
+    case 'd':
+    case 'c':
+    case 'f':
+    case 'D':
+    case 'E':
+    case 'H':
+    case 'F':
+    case 'P':
+    case 'p':
+    case 'Q':
+    case 'S':
+    case 'X':
       return true;
     default:
       return false;

@@ -34,7 +34,8 @@ std::vector<std::int16_t> read_formats(WireReader& r, std::string_view what) {
 
 std::vector<Value> read_values(WireReader& r, std::string_view what) {
   std::vector<Value> v(r.count16(what, 4));
-  for (std::size_t i = 0; i < v.size() && r.ok(); ++i) v[i] = r.counted(std::string(what) + " " + std::to_string(i + 1));
+  for (std::size_t i = 0; i < v.size() && r.ok(); ++i)
+    v[i] = r.counted(std::string(what) + " " + std::to_string(i + 1));
   return v;
 }
 
@@ -54,9 +55,13 @@ void encode(std::string& out, const Bind& m) {
   for (const auto& p : m.parameters) w.counted(p);
   formats(w, m.result_formats);
 }
-void encode(std::string& out, const Describe& m) { WireWriter(out, 'D').u8(static_cast<std::uint8_t>(m.kind)).cstring(m.name); }
+void encode(std::string& out, const Describe& m) {
+  WireWriter(out, 'D').u8(static_cast<std::uint8_t>(m.kind)).cstring(m.name);
+}
 void encode(std::string& out, const Execute& m) { WireWriter(out, 'E').cstring(m.portal).i32(m.max_rows); }
-void encode(std::string& out, const Close& m) { WireWriter(out, 'C').u8(static_cast<std::uint8_t>(m.kind)).cstring(m.name); }
+void encode(std::string& out, const Close& m) {
+  WireWriter(out, 'C').u8(static_cast<std::uint8_t>(m.kind)).cstring(m.name);
+}
 void encode(std::string& out, const Sync&) { WireWriter(out, 'S'); }
 void encode(std::string& out, const Flush&) { WireWriter(out, 'H'); }
 void encode(std::string& out, const Terminate&) { WireWriter(out, 'X'); }
@@ -72,7 +77,9 @@ void encode(std::string& out, const CopyData& m) { WireWriter(out, 'd').bytes(m.
 void encode(std::string& out, const CopyDone&) { WireWriter(out, 'c'); }
 void encode(std::string& out, const CopyFail& m) { WireWriter(out, 'f').cstring(m.message); }
 void encode(std::string& out, const PasswordMessage& m) { WireWriter(out, 'p').cstring(m.password); }
-void encode(std::string& out, const SaslInitialResponse& m) { WireWriter(out, 'p').cstring(m.mechanism).counted(m.data); }
+void encode(std::string& out, const SaslInitialResponse& m) {
+  WireWriter(out, 'p').cstring(m.mechanism).counted(m.data);
+}
 void encode(std::string& out, const SaslResponse& m) { WireWriter(out, 'p').bytes(m.data); }
 void encode(std::string& out, const GssResponse& m) { WireWriter(out, 'p').bytes(m.data); }
 

@@ -15,7 +15,9 @@ namespace tandem::pgwire {
 
 using Value = std::optional<std::string>;  // nullopt is SQL NULL
 
-struct Query { std::string sql; };
+struct Query {
+  std::string sql;
+};
 struct Parse {
   std::string name;
   std::string query;
@@ -49,16 +51,26 @@ struct FunctionCall {
   std::vector<Value> arguments;
   std::int16_t result_format = 0;
 };
-struct CopyData { std::string data; };  // both directions
-struct CopyDone {};                     // both directions
-struct CopyFail { std::string message; };
-struct PasswordMessage { std::string password; };
+struct CopyData {
+  std::string data;
+};                   // both directions
+struct CopyDone {};  // both directions
+struct CopyFail {
+  std::string message;
+};
+struct PasswordMessage {
+  std::string password;
+};
 struct SaslInitialResponse {
   std::string mechanism;
   std::optional<std::string> data;  // nullopt: length -1 on the wire
 };
-struct SaslResponse { std::string data; };
-struct GssResponse { std::string data; };
+struct SaslResponse {
+  std::string data;
+};
+struct GssResponse {
+  std::string data;
+};
 
 void encode(std::string& out, const Query& m);
 void encode(std::string& out, const Parse& m);

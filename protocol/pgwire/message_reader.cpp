@@ -25,8 +25,8 @@ std::expected<std::optional<Message>, ProtocolError> MessageReader::next() {
     const auto len = static_cast<std::uint32_t>(read_i32(data, 0));
     const std::size_t limit = std::min<std::size_t>(max_message_bytes_, 10000);
     if (len < 8 || len > limit) {
-      return std::unexpected(ProtocolError{"startup packet length " + std::to_string(len) +
-                                           " is outside 8.." + std::to_string(limit)});
+      return std::unexpected(
+          ProtocolError{"startup packet length " + std::to_string(len) + " is outside 8.." + std::to_string(limit)});
     }
     if (data.size() < len) return std::nullopt;
     start_ += len;
@@ -38,8 +38,7 @@ std::expected<std::optional<Message>, ProtocolError> MessageReader::next() {
     const char t = data[0];
     const bool printable = t >= 0x20 && t < 0x7f;
     return std::unexpected(ProtocolError{std::string("message '") + (printable ? t : '?') + "' length " +
-                                         std::to_string(len) + " is outside 4.." +
-                                         std::to_string(max_message_bytes_)});
+                                         std::to_string(len) + " is outside 4.." + std::to_string(max_message_bytes_)});
   }
   if (data.size() < std::size_t{len} + 1) return std::nullopt;
   start_ += std::size_t{len} + 1;

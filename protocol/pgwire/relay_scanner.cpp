@@ -16,8 +16,8 @@ void RelayScanner::want_prefix(char type, std::uint16_t bytes) {
 std::expected<void, RelayScanError> RelayScanner::start_message() {
   type_ = header_[0];
   const auto* b = reinterpret_cast<const unsigned char*>(header_.data() + 1);
-  length_ = (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) |
-            std::uint32_t{b[3]};
+  length_ =
+      (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | std::uint32_t{b[3]};
   const auto type_index = static_cast<unsigned char>(type_);
   if (allowed_types_ && !(*allowed_types_)[type_index]) {
     char text[96];
@@ -27,8 +27,7 @@ std::expected<void, RelayScanError> RelayScanner::start_message() {
   if (length_ < 4 || length_ > max_message_bytes_) {
     char text[128];
     std::snprintf(text, sizeof text, "message '%c' has invalid length %u (limit %zu)",
-                  (type_index >= 0x20 && type_index < 0x7f) ? type_ : '?', length_,
-                  max_message_bytes_);
+                  (type_index >= 0x20 && type_index < 0x7f) ? type_ : '?', length_, max_message_bytes_);
     return std::unexpected(RelayScanError{text});
   }
   body_remaining_ = length_ - 4;

@@ -67,8 +67,7 @@ class RelayScanner {
 };
 
 template <class OnMessage>
-std::expected<void, RelayScanError> RelayScanner::scan(std::string_view chunk,
-                                                       OnMessage&& on_message) {
+std::expected<void, RelayScanError> RelayScanner::scan(std::string_view chunk, OnMessage&& on_message) {
   std::size_t pos = 0;
   const std::size_t n = chunk.size();
   while (pos < n) {

@@ -15,7 +15,9 @@ struct Token {
   std::string_view text;
 };
 
-bool word_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80; }
+bool word_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+}
 bool word_char(char c) { return word_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '$'; }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -187,10 +189,14 @@ StatementClass classify_explain(std::string_view sql, std::size_t after_explain)
 
 std::string_view to_string(StatementClass c) {
   switch (c) {
-    case StatementClass::read: return "read";
-    case StatementClass::write: return "write";
-    case StatementClass::transaction: return "transaction";
-    case StatementClass::other: return "other";
+    case StatementClass::read:
+      return "read";
+    case StatementClass::write:
+      return "write";
+    case StatementClass::transaction:
+      return "transaction";
+    case StatementClass::other:
+      return "other";
   }
   return "other";
 }
@@ -216,18 +222,18 @@ StatementClass classify_statement(std::string_view sql) {
     return first_top_level_keyword(sql, "FROM", StatementClass::write, "TO", StatementClass::read,
                                    StatementClass::write);
   }
-  if (is("BEGIN") || is("START") || is("COMMIT") || is("END") || is("ROLLBACK") || is("ABORT") ||
-      is("SAVEPOINT") || is("RELEASE")) {
+  if (is("BEGIN") || is("START") || is("COMMIT") || is("END") || is("ROLLBACK") || is("ABORT") || is("SAVEPOINT") ||
+      is("RELEASE")) {
     return StatementClass::transaction;
   }
   if (is("PREPARE")) {
     const Token n = lex.next();
     return n.kind == TokenKind::word && iequals(n.text, "TRANSACTION") ? StatementClass::transaction
-                                                                        : StatementClass::other;
+                                                                       : StatementClass::other;
   }
   static constexpr std::array<std::string_view, 18> kWrites = {
-      "INSERT", "UPDATE", "DELETE", "MERGE",   "TRUNCATE", "CREATE", "ALTER", "DROP",   "GRANT",
-      "REVOKE", "COMMENT", "REINDEX", "CLUSTER", "REFRESH", "SECURITY", "IMPORT", "DO", "CALL"};
+      "INSERT", "UPDATE",  "DELETE",  "MERGE",   "TRUNCATE", "CREATE",   "ALTER",  "DROP", "GRANT",
+      "REVOKE", "COMMENT", "REINDEX", "CLUSTER", "REFRESH",  "SECURITY", "IMPORT", "DO",   "CALL"};
   for (auto k : kWrites) {
     if (is(k)) return StatementClass::write;
   }

@@ -54,15 +54,16 @@ std::string Emitter::default_expression(const Node& raw, const PgType& type) {
   Expr e = expr(raw);
   e = coerce_literal(std::move(e), cls, &type, location_of(raw));
   auto mysql = mysql_column_type(type, dialect(), catalog_);
-  const bool literal_ok = (e.literal || e.integer || e.sql == "TRUE" || e.sql == "FALSE" || e.sql == "NULL" ||
-                           (!e.sql.empty() && (std::isdigit(static_cast<unsigned char>(e.sql[0])) || e.sql[0] == '-' || e.sql[0] == '\'')));
+  const bool literal_ok =
+      (e.literal || e.integer || e.sql == "TRUE" || e.sql == "FALSE" || e.sql == "NULL" ||
+       (!e.sql.empty() && (std::isdigit(static_cast<unsigned char>(e.sql[0])) || e.sql[0] == '-' || e.sql[0] == '\'')));
   // MySQL 8.0 takes only parenthesized expressions as defaults of TEXT, BLOB and JSON columns.
   if (literal_ok && !(mysql && is_text_or_blob(*mysql))) return e.sql;
   return "(" + e.sql + ")";
 }
 
-std::string Emitter::column_definition(const Object& col, const std::string& schema, bool in_unique_key, ColumnInfo& info,
-                                       bool& auto_increment) {
+std::string Emitter::column_definition(const Object& col, const std::string& schema, bool in_unique_key,
+                                       ColumnInfo& info, bool& auto_increment) {
   const std::string name = string_field(col, "colname");
   if (name.size() > 64) refuse("column name " + name + " is longer than MySQL's 64 characters", location_of(col));
   PgType type = type_name(node_field(col, "typeName")->as_object());
@@ -74,7 +75,9 @@ std::string Emitter::column_definition(const Object& col, const std::string& sch
   if (node_field(col, "collClause")) {
     auto coll = string_list(array_field(node_field(col, "collClause")->as_object(), "collname"));
     if (coll.empty() || (coll.back() != "C" && coll.back() != "POSIX"))
-      refuse("column " + name + ": COLLATE " + (coll.empty() ? std::string() : coll.back()) + " has no MySQL equivalent", location_of(col));
+      refuse(
+          "column " + name + ": COLLATE " + (coll.empty() ? std::string() : coll.back()) + " has no MySQL equivalent",
+          location_of(col));
   }
   auto mysql = mysql_column_type(type, dialect(), catalog_, {in_unique_key});
   if (!mysql) refuse("column " + name + ": " + mysql.error(), location_of(col));
@@ -91,7 +94,8 @@ std::string Emitter::column_definition(const Object& col, const std::string& sch
     for (const auto& cn : *constraints) {
       const Object& c = node_body(cn);
       const std::string contype = string_field(c, "contype");
-      if (contype == "CONSTR_NOTNULL") not_null = true;
+      if (contype == "CONSTR_NOTNULL")
+        not_null = true;
       else if (contype == "CONSTR_NULL") {
       } else if (contype == "CONSTR_DEFAULT") {
         const Node* raw = node_field(c, "raw_expr");
@@ -241,8 +245,9 @@ std::vector<std::string> Emitter::create_table(const Object& s) {
               table_constraints.push_back("PRIMARY KEY (" + quote_identifier(name) + ")");
             } else if (t == "CONSTR_UNIQUE") {
               const std::string cname = string_field(c, "conname");
-              table_constraints.push_back((cname.empty() ? std::string() : "CONSTRAINT " + quote_identifier(cname) + " ") +
-                                          "UNIQUE (" + quote_identifier(name) + ")");
+              table_constraints.push_back(
+                  (cname.empty() ? std::string() : "CONSTRAINT " + quote_identifier(cname) + " ") + "UNIQUE (" +
+                  quote_identifier(name) + ")");
             } else if (t == "CONSTR_CHECK") {
               table_constraints.push_back(constraint_clause(c, schema));
             } else if (t == "CONSTR_FOREIGN") {
@@ -274,11 +279,13 @@ std::vector<std::string> Emitter::create_table(const Object& s) {
   for (const auto& col : auto_increment_columns) {
     bool leads = false;
     for (const auto& k : table_constraints)
-      if (k.starts_with("PRIMARY KEY (" + quote_identifier(col)) || k.find("UNIQUE (" + quote_identifier(col)) != std::string::npos)
+      if (k.starts_with("PRIMARY KEY (" + quote_identifier(col)) ||
+          k.find("UNIQUE (" + quote_identifier(col)) != std::string::npos)
         leads = true;
     if (!leads) table_constraints.push_back("KEY (" + quote_identifier(col) + ")");
   }
-  std::string sql = std::string(string_field(rel, "relpersistence") == "t" ? "CREATE TEMPORARY TABLE " : "CREATE TABLE ");
+  std::string sql =
+      std::string(string_field(rel, "relpersistence") == "t" ? "CREATE TEMPORARY TABLE " : "CREATE TABLE ");
   if (bool_field(s, "if_not_exists")) sql += "IF NOT EXISTS ";
   sql += table_name(rel) + " (";
   for (std::size_t i = 0; i < parts.size(); ++i) sql += (i ? ", " : "") + parts[i];
@@ -292,7 +299,8 @@ std::string Emitter::create_index(const Object& s) {
   const Object& rel = node_body(*node_field(s, "relation"));
   const int loc = location_of(s);
   const std::string method = string_field(s, "accessMethod");
-  if (!method.empty() && method != "btree" && method != "hash") refuse(method + " indexes are not supported by MySQL", loc);
+  if (!method.empty() && method != "btree" && method != "hash")
+    refuse(method + " indexes are not supported by MySQL", loc);
   if (node_field(s, "whereClause")) refuse("partial indexes are not supported by MySQL", loc);
   if (array_field(s, "indexIncludingParams")) refuse("INCLUDE columns are not supported by MySQL", loc);
   const std::string schema = schema_of(rel);
@@ -312,7 +320,8 @@ std::string Emitter::create_index(const Object& s) {
         if (c->mysql_type.starts_with("LONGTEXT") || c->mysql_type.starts_with("LONGBLOB")) {
           // A prefix is fine for lookups but would make a unique index reject distinct values.
           if (unique)
-            refuse("unique index on unbounded column " + name + ": MySQL indexes only a prefix; declare it varchar(n <= 768)",
+            refuse("unique index on unbounded column " + name +
+                       ": MySQL indexes only a prefix; declare it varchar(n <= 768)",
                    location_of(elem));
           part += "(255)";
         } else if (c->mysql_type == "JSON") {
@@ -329,8 +338,8 @@ std::string Emitter::create_index(const Object& s) {
     if (TableInfo* writable = catalog_.find(schema, table)) ++writable->unique_keys;
   }
   catalog_.put_index(schema, name, table, unique);
-  return std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quote_identifier(name) + " ON " + table_name(rel) + " (" +
-         cols + ")";
+  return std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quote_identifier(name) + " ON " +
+         table_name(rel) + " (" + cols + ")";
 }
 
 std::vector<std::string> Emitter::alter_table(const Object& s) {
@@ -357,7 +366,10 @@ std::vector<std::string> Emitter::alter_table(const Object& s) {
       if (info)
         for (auto& col : info->columns)
           if (col.name == name) c = &col;
-      if (!c) refuse("ALTER TABLE " + table + ": column " + name + " is not known to the translator (MySQL's MODIFY restates the whole column)", cloc);
+      if (!c)
+        refuse("ALTER TABLE " + table + ": column " + name +
+                   " is not known to the translator (MySQL's MODIFY restates the whole column)",
+               cloc);
       return *c;
     };
     if (sub == "AT_AddColumn") {
@@ -368,7 +380,8 @@ std::vector<std::string> Emitter::alter_table(const Object& s) {
         for (const auto& cn : *cons) {
           const std::string t = string_field(node_body(cn), "contype");
           if (t == "CONSTR_PRIMARY" || t == "CONSTR_UNIQUE" || t == "CONSTR_FOREIGN" || t == "CONSTR_CHECK")
-            refuse("ALTER TABLE ADD COLUMN with an inline key, check or reference: add the constraint separately", cloc);
+            refuse("ALTER TABLE ADD COLUMN with an inline key, check or reference: add the constraint separately",
+                   cloc);
         }
       }
       actions.push_back("ADD COLUMN " + column_definition(def, schema, false, ci, auto_increment));
@@ -376,7 +389,8 @@ std::vector<std::string> Emitter::alter_table(const Object& s) {
       if (info) info->columns.push_back(ci);
     } else if (sub == "AT_DropColumn") {
       if (string_field(cmd, "behavior") == "DROP_CASCADE") refuse("DROP COLUMN ... CASCADE is not supported", cloc);
-      actions.push_back(std::string("DROP COLUMN ") + (bool_field(cmd, "missing_ok") ? "IF EXISTS " : "") + quote_identifier(name));
+      actions.push_back(std::string("DROP COLUMN ") + (bool_field(cmd, "missing_ok") ? "IF EXISTS " : "") +
+                        quote_identifier(name));
       if (info) std::erase_if(info->columns, [&](const ColumnInfo& c) { return c.name == name; });
     } else if (sub == "AT_AlterColumnType") {
       ColumnInfo& c = known_column();
@@ -416,12 +430,14 @@ std::vector<std::string> Emitter::alter_table(const Object& s) {
             for (auto& ci : info->columns)
               if (ci.name == k) col = &ci;
           if (col && (col->mysql_type.starts_with("LONGTEXT") || col->mysql_type.starts_with("LONGBLOB")))
-            refuse("a key on unbounded column " + k + ": MySQL indexes only a prefix; declare it varchar(n <= 768)", cloc);
+            refuse("a key on unbounded column " + k + ": MySQL indexes only a prefix; declare it varchar(n <= 768)",
+                   cloc);
         }
         if (info) ++info->unique_keys;
       }
       std::string clause = constraint_clause(c, schema);
-      if (t == "CONSTR_PRIMARY" && !string_field(c, "conname").empty()) clause = "PRIMARY KEY (" + column_list(string_list(array_field(c, "keys"))) + ")";
+      if (t == "CONSTR_PRIMARY" && !string_field(c, "conname").empty())
+        clause = "PRIMARY KEY (" + column_list(string_list(array_field(c, "keys"))) + ")";
       actions.push_back("ADD " + clause);
     } else if (sub == "AT_DropConstraint") {
       if (string_field(cmd, "behavior") == "DROP_CASCADE") refuse("DROP CONSTRAINT ... CASCADE is not supported", cloc);
@@ -468,15 +484,19 @@ std::string Emitter::rename_statement(const Object& s) {
 std::vector<std::string> Emitter::drop_statement(const Object& s) {
   const std::string type = string_field(s, "removeType");
   const int loc = location_of(s);
-  if (string_field(s, "behavior") == "DROP_CASCADE") refuse("DROP ... CASCADE is not supported: drop the dependent objects first", loc);
+  if (string_field(s, "behavior") == "DROP_CASCADE")
+    refuse("DROP ... CASCADE is not supported: drop the dependent objects first", loc);
   const bool if_exists = bool_field(s, "missing_ok");
   std::vector<std::string> out;
   std::vector<std::pair<std::string, std::string>> names;
   for (const auto& obj : *array_field(s, "objects")) {
     std::vector<std::string> parts;
-    if (obj.is_object() && obj.as_object().contains("List")) parts = string_list(array_field(node_body(obj), "items"));
-    else if (obj.is_object() && obj.as_object().contains("TypeName")) parts = string_list(array_field(node_body(obj), "names"));
-    else if (obj.is_object() && obj.as_object().contains("String")) parts = {string_value(obj)};
+    if (obj.is_object() && obj.as_object().contains("List"))
+      parts = string_list(array_field(node_body(obj), "items"));
+    else if (obj.is_object() && obj.as_object().contains("TypeName"))
+      parts = string_list(array_field(node_body(obj), "names"));
+    else if (obj.is_object() && obj.as_object().contains("String"))
+      parts = {string_value(obj)};
     if (parts.empty()) refuse("DROP of this object is not supported", loc);
     names.emplace_back(parts.size() > 1 ? parts[parts.size() - 2] : "public", parts.back());
   }
@@ -511,7 +531,8 @@ std::vector<std::string> Emitter::drop_statement(const Object& s) {
     return out;  // enum types live in column definitions on MySQL
   }
   if (type == "OBJECT_SEQUENCE") return out;  // sequences are AUTO_INCREMENT on MySQL
-  if (type == "OBJECT_SCHEMA") refuse("DROP SCHEMA is refused: MySQL's DROP DATABASE would drop every table in it", loc);
+  if (type == "OBJECT_SCHEMA")
+    refuse("DROP SCHEMA is refused: MySQL's DROP DATABASE would drop every table in it", loc);
   refuse("DROP " + type.substr(7) + " is not supported", loc);
 }
 

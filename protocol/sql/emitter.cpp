@@ -18,19 +18,32 @@ std::string ascii_lower(std::string s) {
 
 std::string representative_type(TypeClass t) {
   switch (t) {
-    case TypeClass::integer: return "bigint";
-    case TypeClass::numeric: return "numeric";
-    case TypeClass::floating: return "double precision";
-    case TypeClass::text: return "text";
-    case TypeClass::boolean: return "boolean";
-    case TypeClass::date: return "date";
-    case TypeClass::time: return "time without time zone";
-    case TypeClass::timestamp: return "timestamp without time zone";
-    case TypeClass::timestamptz: return "timestamp with time zone";
-    case TypeClass::json: return "jsonb";
-    case TypeClass::bytea: return "bytea";
-    case TypeClass::uuid: return "uuid";
-    default: return "";
+    case TypeClass::integer:
+      return "bigint";
+    case TypeClass::numeric:
+      return "numeric";
+    case TypeClass::floating:
+      return "double precision";
+    case TypeClass::text:
+      return "text";
+    case TypeClass::boolean:
+      return "boolean";
+    case TypeClass::date:
+      return "date";
+    case TypeClass::time:
+      return "time without time zone";
+    case TypeClass::timestamp:
+      return "timestamp without time zone";
+    case TypeClass::timestamptz:
+      return "timestamp with time zone";
+    case TypeClass::json:
+      return "jsonb";
+    case TypeClass::bytea:
+      return "bytea";
+    case TypeClass::uuid:
+      return "uuid";
+    default:
+      return "";
   }
 }
 
@@ -123,7 +136,8 @@ std::vector<std::string> string_list(const Array* a) {
 
 std::string Emitter::schema_of(const Object& range_var) const {
   std::string schema = string_field(range_var, "schemaname");
-  if (!string_field(range_var, "catalogname").empty()) refuse("database-qualified names are not supported", location_of(range_var));
+  if (!string_field(range_var, "catalogname").empty())
+    refuse("database-qualified names are not supported", location_of(range_var));
   return schema.empty() ? "public" : schema;
 }
 
@@ -148,9 +162,7 @@ std::string Emitter::json_text(const std::string& extracted) {
          text_collation(dialect()) + " END)";
 }
 
-std::string Emitter::parameter_marker(long long number) {
-  return "\x01" + std::to_string(number) + "\x02";
-}
+std::string Emitter::parameter_marker(long long number) { return "\x01" + std::to_string(number) + "\x02"; }
 
 void Emitter::number_parameters(Translation& t) {
   t.parameters.clear();
@@ -220,8 +232,9 @@ Translation Emitter::translate(const Node& stmt, std::string_view source) {
     out_.statement_class = StatementClass::ddl;
     if (array_field(s, "schemaElts")) refuse("CREATE SCHEMA with elements is not supported", location_of(s));
     std::string name = string_field(s, "schemaname");
-    out_.statements.push_back(std::string("CREATE DATABASE ") + (bool_field(s, "if_not_exists") ? "IF NOT EXISTS " : "") +
-                              quote_identifier(name) + " CHARACTER SET utf8mb4");
+    out_.statements.push_back(std::string("CREATE DATABASE ") +
+                              (bool_field(s, "if_not_exists") ? "IF NOT EXISTS " : "") + quote_identifier(name) +
+                              " CHARACTER SET utf8mb4");
   } else if (type == "TransactionStmt") {
     out_ = transaction_statement(s);
   } else if (type == "VariableSetStmt") {

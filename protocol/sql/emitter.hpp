@@ -177,7 +177,7 @@ class Emitter {
   Catalog& catalog_;
   Translation out_;
   std::vector<std::vector<ScopeEntry>> scopes_;
-  std::vector<std::vector<std::string>> ctes_;  // names of common table expressions in scope
+  std::vector<std::vector<std::string>> ctes_;   // names of common table expressions in scope
   std::vector<std::vector<Expr>> targets_;       // translated select lists, for ORDER BY n
   std::vector<ColumnInfo> last_select_columns_;  // output of the last select translated
   bool in_on_conflict_ = false;                  // EXCLUDED.x means the row proposed for insertion

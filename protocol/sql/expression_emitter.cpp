@@ -35,7 +35,8 @@ std::optional<IntervalParts> parse_interval_literal(const std::string& text) {
       ++i;
     }
     std::size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.' || text[i] == ':')) ++i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.' || text[i] == ':'))
+      ++i;
     std::string number = text.substr(start, i - start);
     if (number.empty()) return std::nullopt;
     if (number.find(':') != std::string::npos) {  // hh:mm[:ss[.ffffff]]
@@ -52,20 +53,30 @@ std::optional<IntervalParts> parse_interval_literal(const std::string& text) {
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     std::string unit = ascii_lower(text.substr(unit_start, i - unit_start));
     skip();
-    if (number.find('.') != std::string::npos && unit.find("sec") == std::string::npos && unit != "s") return std::nullopt;
+    if (number.find('.') != std::string::npos && unit.find("sec") == std::string::npos && unit != "s")
+      return std::nullopt;
     const double value = std::stod(number) * (negative ? -1 : 1);
     const long long whole = static_cast<long long>(value);
-    if (unit == "year" || unit == "years" || unit == "y" || unit == "yr" || unit == "yrs") months += whole * 12;
-    else if (unit == "mon" || unit == "mons" || unit == "month" || unit == "months") months += whole;
-    else if (unit == "week" || unit == "weeks" || unit == "w") days += whole * 7;
-    else if (unit == "day" || unit == "days" || unit == "d") days += whole;
-    else if (unit == "hour" || unit == "hours" || unit == "h" || unit == "hr" || unit == "hrs") micros += whole * 3600000000LL;
-    else if (unit == "minute" || unit == "minutes" || unit == "min" || unit == "mins" || unit == "m") micros += whole * 60000000LL;
+    if (unit == "year" || unit == "years" || unit == "y" || unit == "yr" || unit == "yrs")
+      months += whole * 12;
+    else if (unit == "mon" || unit == "mons" || unit == "month" || unit == "months")
+      months += whole;
+    else if (unit == "week" || unit == "weeks" || unit == "w")
+      days += whole * 7;
+    else if (unit == "day" || unit == "days" || unit == "d")
+      days += whole;
+    else if (unit == "hour" || unit == "hours" || unit == "h" || unit == "hr" || unit == "hrs")
+      micros += whole * 3600000000LL;
+    else if (unit == "minute" || unit == "minutes" || unit == "min" || unit == "mins" || unit == "m")
+      micros += whole * 60000000LL;
     else if (unit == "second" || unit == "seconds" || unit == "sec" || unit == "secs" || unit == "s")
       micros += static_cast<long long>(value * 1000000.0 + (value < 0 ? -0.5 : 0.5));
-    else if (unit == "millisecond" || unit == "milliseconds" || unit == "ms") micros += whole * 1000;
-    else if (unit == "microsecond" || unit == "microseconds" || unit == "us") micros += whole;
-    else return std::nullopt;
+    else if (unit == "millisecond" || unit == "milliseconds" || unit == "ms")
+      micros += whole * 1000;
+    else if (unit == "microsecond" || unit == "microseconds" || unit == "us")
+      micros += whole;
+    else
+      return std::nullopt;
   }
   IntervalParts p;
   if (months) p.months = std::to_string(months);
@@ -260,7 +271,8 @@ Expr Emitter::coerce_literal(Expr e, TypeClass target, const PgType* target_type
     }
     case TypeClass::date: {
       for (char ch : text)
-        if (std::isalpha(static_cast<unsigned char>(ch))) refuse("date literal " + quote_string(text) + " is not supported", location);
+        if (std::isalpha(static_cast<unsigned char>(ch)))
+          refuse("date literal " + quote_string(text) + " is not supported", location);
       return make_expr("CAST(" + quote_string(text) + " AS DATE)", TypeClass::date, true);
     }
     case TypeClass::bytea: {
@@ -278,7 +290,9 @@ Expr Emitter::coerce_literal(Expr e, TypeClass target, const PgType* target_type
       std::string t = text;
       bool ok = !t.empty();
       for (char ch : t)
-        if (!(std::isdigit(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E' || ch == ' ')) ok = false;
+        if (!(std::isdigit(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '+' || ch == 'e' ||
+              ch == 'E' || ch == ' '))
+          ok = false;
       if (!ok) refuse("invalid input for a numeric type: " + quote_string(text), location);
       return make_expr(quote_string(text), target, true);
     }
@@ -324,8 +338,8 @@ Expr Emitter::expr(const Node& n) {
   if (type == "BooleanTest") {
     Expr arg = expr(*node_field(o, "arg"));
     static const std::map<std::string, std::string> kTests = {
-        {"IS_TRUE", "IS TRUE"},       {"IS_NOT_TRUE", "IS NOT TRUE"},     {"IS_FALSE", "IS FALSE"},
-        {"IS_NOT_FALSE", "IS NOT FALSE"}, {"IS_UNKNOWN", "IS NULL"}, {"IS_NOT_UNKNOWN", "IS NOT NULL"}};
+        {"IS_TRUE", "IS TRUE"},           {"IS_NOT_TRUE", "IS NOT TRUE"}, {"IS_FALSE", "IS FALSE"},
+        {"IS_NOT_FALSE", "IS NOT FALSE"}, {"IS_UNKNOWN", "IS NULL"},      {"IS_NOT_UNKNOWN", "IS NOT NULL"}};
     return make_expr("(" + arg.sql + " " + kTests.at(string_field(o, "booltesttype")) + ")", TypeClass::boolean, true);
   }
   if (type == "CoalesceExpr") {
@@ -375,7 +389,8 @@ Expr Emitter::expr(const Node& n) {
   if (type == "CollateClause") {
     auto names = string_list(array_field(o, "collname"));
     if (names.size() == 1 && (names[0] == "C" || names[0] == "POSIX")) return expr(*node_field(o, "arg"));
-    refuse("COLLATE \"" + (names.empty() ? std::string() : names.back()) + "\" has no MySQL equivalent", location_of(o));
+    refuse("COLLATE \"" + (names.empty() ? std::string() : names.back()) + "\" has no MySQL equivalent",
+           location_of(o));
   }
   if (type == "A_Indirection") refuse("array subscripts and field selection are not supported", location_of(n));
   if (type == "SetToDefault") return make_expr("DEFAULT");
@@ -440,17 +455,19 @@ Expr Emitter::a_expr(const Object& e) {
   if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") {
     Expr l = expr(*lexpr);
     const Object* arr = as(*rexpr, "A_ArrayExpr");
-    if (!arr && as(*rexpr, "ParamRef") && (op == "=" || op == "<>") &&
-        (kind == "AEXPR_OP_ANY") == (op == "=") && (l.type == TypeClass::integer || l.type == TypeClass::text)) {
+    if (!arr && as(*rexpr, "ParamRef") && (op == "=" || op == "<>") && (kind == "AEXPR_OP_ANY") == (op == "=") &&
+        (l.type == TypeClass::integer || l.type == TypeClass::text)) {
       // x = ANY($1) / x <> ALL($1): the caller binds the array as JSON (parameter_types says
       // "bigint[]" or "text[]"). A match is true; no match is NULL when the array holds a NULL
       // (as in PostgreSQL), else false.
       Expr array = expr(*rexpr);
-      const std::string element = l.type == TypeClass::integer ? "CAST(" + l.sql + " AS CHAR)" : "JSON_QUOTE(" + l.sql + ")";
+      const std::string element =
+          l.type == TypeClass::integer ? "CAST(" + l.sql + " AS CHAR)" : "JSON_QUOTE(" + l.sql + ")";
       const int number = std::stoi(array.sql.substr(1, array.sql.size() - 2));
       parameter_types_.emplace(number, representative_type(l.type) + "[]");
-      const std::string any = "(CASE WHEN JSON_CONTAINS(" + array.sql + ", " + element + ") THEN TRUE WHEN JSON_CONTAINS(" + array.sql +
-                              ", 'null') OR " + l.sql + " IS NULL THEN NULL ELSE FALSE END)";
+      const std::string any = "(CASE WHEN JSON_CONTAINS(" + array.sql + ", " + element +
+                              ") THEN TRUE WHEN JSON_CONTAINS(" + array.sql + ", 'null') OR " + l.sql +
+                              " IS NULL THEN NULL ELSE FALSE END)";
       return make_expr(op == "=" ? any : "(NOT " + any + ")", TypeClass::boolean);
     }
     if (!arr) {
@@ -467,7 +484,8 @@ Expr Emitter::a_expr(const Object& e) {
     }
     if (list.empty()) return make_expr(kind == "AEXPR_OP_ANY" ? "FALSE" : "TRUE", TypeClass::boolean);
     if (kind == "AEXPR_OP_ANY" && op == "=") return make_expr("(" + l.sql + " IN (" + list + "))", TypeClass::boolean);
-    if (kind == "AEXPR_OP_ALL" && op == "<>") return make_expr("(" + l.sql + " NOT IN (" + list + "))", TypeClass::boolean);
+    if (kind == "AEXPR_OP_ALL" && op == "<>")
+      return make_expr("(" + l.sql + " NOT IN (" + list + "))", TypeClass::boolean);
     refuse(op + (kind == "AEXPR_OP_ANY" ? " ANY" : " ALL") + "(ARRAY[...]) is supported only as = ANY or <> ALL", loc);
   }
   if (kind == "AEXPR_LIKE" || kind == "AEXPR_ILIKE") {
@@ -488,7 +506,8 @@ Expr Emitter::a_expr(const Object& e) {
     const bool negated = op.starts_with("!");
     std::string sql;
     if (kind == "AEXPR_ILIKE")
-      sql = "(LOWER(" + l.sql + ")" + (negated ? " NOT LIKE " : " LIKE ") + "LOWER(" + p.sql + ") ESCAPE " + escape + ")";
+      sql =
+          "(LOWER(" + l.sql + ")" + (negated ? " NOT LIKE " : " LIKE ") + "LOWER(" + p.sql + ") ESCAPE " + escape + ")";
     else
       sql = "(" + l.sql + (negated ? " NOT LIKE " : " LIKE ") + p.sql + " ESCAPE " + escape + ")";
     return make_expr(sql, TypeClass::boolean);
@@ -568,7 +587,8 @@ Expr Emitter::operator_expr(const std::string& op, const Node* lnode, const Node
       if (op != "=" && op != "<>") refuse("ordering comparison of json values is not supported", loc);
       // MariaDB's JSON is text: JSON_EQUALS compares values; MySQL compares JSON values natively.
       if (dialect() == Dialect::mariadb)
-        return make_expr("(JSON_EQUALS(" + l.sql + ", " + r.sql + ")" + (op == "=" ? " = 1)" : " = 0)"), TypeClass::boolean);
+        return make_expr("(JSON_EQUALS(" + l.sql + ", " + r.sql + ")" + (op == "=" ? " = 1)" : " = 0)"),
+                         TypeClass::boolean);
       return make_expr("(CAST(" + l.sql + " AS JSON) " + op + " CAST(" + r.sql + " AS JSON))", TypeClass::boolean);
     }
     return make_expr("(" + l.sql + " " + op + " " + r.sql + ")", TypeClass::boolean, l.not_null && r.not_null);
@@ -576,7 +596,8 @@ Expr Emitter::operator_expr(const std::string& op, const Node* lnode, const Node
   if (op == "||") {
     if (l.type == TypeClass::json || r.type == TypeClass::json) refuse("jsonb || jsonb is not supported", loc);
     if (l.type == TypeClass::array || r.type == TypeClass::array) refuse("array concatenation is not supported", loc);
-    if (l.type == TypeClass::bytea || r.type == TypeClass::bytea) return make_expr("CONCAT(" + l.sql + ", " + r.sql + ")", TypeClass::bytea);
+    if (l.type == TypeClass::bytea || r.type == TypeClass::bytea)
+      return make_expr("CONCAT(" + l.sql + ", " + r.sql + ")", TypeClass::bytea);
     auto as_text = [](const Expr& e) {
       // true || 'x' is 'truex' in PostgreSQL, '1x' in MySQL.
       if (e.type == TypeClass::boolean) return "IF(" + e.sql + ", 'true', 'false')";
@@ -585,16 +606,19 @@ Expr Emitter::operator_expr(const std::string& op, const Node* lnode, const Node
     return make_expr("CONCAT(" + as_text(l) + ", " + as_text(r) + ")", TypeClass::text, l.not_null && r.not_null);
   }
   if (op == "+" || op == "-" || op == "*") {
-    if (op == "*" && (r.interval || l.interval)) refuse("interval * number is supported only inside timestamp arithmetic", loc);
-    return make_expr("(" + l.sql + " " + op + " " + r.sql + ")", arithmetic_result(l.type, r.type), l.not_null && r.not_null);
+    if (op == "*" && (r.interval || l.interval))
+      refuse("interval * number is supported only inside timestamp arithmetic", loc);
+    return make_expr("(" + l.sql + " " + op + " " + r.sql + ")", arithmetic_result(l.type, r.type),
+                     l.not_null && r.not_null);
   }
   if (op == "/") {
     TypeClass t = arithmetic_result(l.type, r.type);
     if (t == TypeClass::integer) return make_expr("(" + l.sql + " DIV " + r.sql + ")", TypeClass::integer);
     if (t == TypeClass::numeric || t == TypeClass::floating) return make_expr("(" + l.sql + " / " + r.sql + ")", t);
-    refuse("cannot tell whether '/' divides integers (PostgreSQL truncates, MySQL does not): operand types are unknown; "
-           "cast an operand",
-           loc);
+    refuse(
+        "cannot tell whether '/' divides integers (PostgreSQL truncates, MySQL does not): operand types are unknown; "
+        "cast an operand",
+        loc);
   }
   if (op == "%") return make_expr("(" + l.sql + " % " + r.sql + ")", arithmetic_result(l.type, r.type));
   if (op == "^") return make_expr("POWER(" + l.sql + ", " + r.sql + ")", TypeClass::floating);
@@ -626,11 +650,13 @@ Expr Emitter::interval_arithmetic(const std::string& op, Expr l, const Node& rno
     return make_expr(apply_interval(base, *r.interval, subtract), t, l.not_null);
   }
   if (l.type == TypeClass::date && r.type == TypeClass::integer) {
-    return make_expr(std::string(subtract ? "DATE_SUB(" : "DATE_ADD(") + l.sql + ", INTERVAL (" + r.sql + ") DAY)", TypeClass::date);
+    return make_expr(std::string(subtract ? "DATE_SUB(" : "DATE_ADD(") + l.sql + ", INTERVAL (" + r.sql + ") DAY)",
+                     TypeClass::date);
   }
   if (subtract) {
     r = coerce_literal(std::move(r), l.type, nullptr, loc);
-    if (l.type == TypeClass::date && r.type == TypeClass::date) return make_expr("DATEDIFF(" + l.sql + ", " + r.sql + ")", TypeClass::integer);
+    if (l.type == TypeClass::date && r.type == TypeClass::date)
+      return make_expr("DATEDIFF(" + l.sql + ", " + r.sql + ")", TypeClass::integer);
     if ((l.type == TypeClass::timestamp || l.type == TypeClass::timestamptz) &&
         (r.type == TypeClass::timestamp || r.type == TypeClass::timestamptz)) {
       Expr e = make_expr("TIMESTAMPDIFF(MICROSECOND, " + r.sql + ", " + l.sql + ")", TypeClass::interval);
@@ -690,8 +716,8 @@ PgType Emitter::type_name(const Object& tn) {
   if (names.empty()) refuse("empty type name", location_of(tn));
   std::string base = names.back();
   if (names.size() == 2 && names[0] != "pg_catalog") t.schema = names[0];
-  t.serial = base == "serial" || base == "bigserial" || base == "smallserial" || base == "serial4" || base == "serial8" ||
-             base == "serial2";
+  t.serial = base == "serial" || base == "bigserial" || base == "smallserial" || base == "serial4" ||
+             base == "serial8" || base == "serial2";
   t.name = canonical_type_name(base);
   if (const Array* mods = array_field(tn, "typmods")) {
     for (const auto& m : *mods) {
@@ -745,7 +771,8 @@ Expr Emitter::cast_to(Expr value, const PgType& t, int loc) {
       case TypeClass::text: {
         Expr e = value;
         e.type = TypeClass::text;
-        if (t.name == "character varying" && !t.mods.empty()) e.sql = "CAST(" + value.sql + " AS CHAR(" + std::to_string(t.mods[0]) + "))";
+        if (t.name == "character varying" && !t.mods.empty())
+          e.sql = "CAST(" + value.sql + " AS CHAR(" + std::to_string(t.mods[0]) + "))";
         return e;
       }
       default:
@@ -756,7 +783,8 @@ Expr Emitter::cast_to(Expr value, const PgType& t, int loc) {
     return make_expr("IF(" + value.sql + ", 'true', 'false')", TypeClass::text, value.not_null);
   if (target == TypeClass::boolean) {
     if (value.type == TypeClass::boolean) return value;
-    if (value.type == TypeClass::integer) return make_expr("(" + value.sql + " <> 0)", TypeClass::boolean, value.not_null);
+    if (value.type == TypeClass::integer)
+      return make_expr("(" + value.sql + " <> 0)", TypeClass::boolean, value.not_null);
     refuse("cast to boolean is supported for constants and integers only", loc);
   }
   if (target == TypeClass::integer && (value.type == TypeClass::numeric || value.type == TypeClass::floating)) {
@@ -767,9 +795,12 @@ Expr Emitter::cast_to(Expr value, const PgType& t, int loc) {
     if (value.type == TypeClass::json) return value;
     refuse("cast to json is supported for constants and json values only", loc);
   }
-  if (target == TypeClass::timestamptz && value.type == TypeClass::timestamp) return make_expr(value.sql, target, value.not_null);
-  if (target == TypeClass::timestamp && value.type == TypeClass::timestamptz) return make_expr(value.sql, target, value.not_null);
-  if (target == TypeClass::enumeration || (target == TypeClass::unknown && catalog_.find_enum(t.schema.empty() ? "public" : t.schema, t.name)))
+  if (target == TypeClass::timestamptz && value.type == TypeClass::timestamp)
+    return make_expr(value.sql, target, value.not_null);
+  if (target == TypeClass::timestamp && value.type == TypeClass::timestamptz)
+    return make_expr(value.sql, target, value.not_null);
+  if (target == TypeClass::enumeration ||
+      (target == TypeClass::unknown && catalog_.find_enum(t.schema.empty() ? "public" : t.schema, t.name)))
     return make_expr(value.sql, TypeClass::text, value.not_null);
   auto cast = mysql_cast_target(t);
   if (!cast) refuse(cast.error(), loc);
@@ -787,11 +818,15 @@ Expr Emitter::type_cast(const Object& c) {
 Expr Emitter::sql_value_function(const Object& f) {
   const std::string op = string_field(f, "op");
   if (op == "SVFOP_CURRENT_DATE") return make_expr("CURRENT_DATE", TypeClass::date, true);
-  if (op == "SVFOP_CURRENT_TIMESTAMP" || op == "SVFOP_CURRENT_TIMESTAMP_N") return make_expr("NOW(6)", TypeClass::timestamptz, true);
-  if (op == "SVFOP_LOCALTIMESTAMP" || op == "SVFOP_LOCALTIMESTAMP_N") return make_expr("NOW(6)", TypeClass::timestamp, true);
+  if (op == "SVFOP_CURRENT_TIMESTAMP" || op == "SVFOP_CURRENT_TIMESTAMP_N")
+    return make_expr("NOW(6)", TypeClass::timestamptz, true);
+  if (op == "SVFOP_LOCALTIMESTAMP" || op == "SVFOP_LOCALTIMESTAMP_N")
+    return make_expr("NOW(6)", TypeClass::timestamp, true);
   if (op == "SVFOP_LOCALTIME" || op == "SVFOP_LOCALTIME_N") return make_expr("CURTIME(6)", TypeClass::time, true);
-  if (op == "SVFOP_CURRENT_TIME" || op == "SVFOP_CURRENT_TIME_N") refuse("CURRENT_TIME (time with time zone) has no MySQL equivalent", location_of(f));
-  refuse("the SQL value function " + op.substr(6) + " has no MySQL translation (the session answers it)", location_of(f));
+  if (op == "SVFOP_CURRENT_TIME" || op == "SVFOP_CURRENT_TIME_N")
+    refuse("CURRENT_TIME (time with time zone) has no MySQL equivalent", location_of(f));
+  refuse("the SQL value function " + op.substr(6) + " has no MySQL translation (the session answers it)",
+         location_of(f));
 }
 
 Expr Emitter::case_expr(const Object& c) {
@@ -818,7 +853,8 @@ Expr Emitter::sublink(const Object& s) {
   const std::string kind = string_field(s, "subLinkType");
   const Object& query = node_body(*node_field(s, "subselect"));
   const int loc = location_of(s);
-  if (kind == "EXISTS_SUBLINK") return make_expr("EXISTS (" + select_statement(query, false) + ")", TypeClass::boolean, true);
+  if (kind == "EXISTS_SUBLINK")
+    return make_expr("EXISTS (" + select_statement(query, false) + ")", TypeClass::boolean, true);
   if (kind == "EXPR_SUBLINK") {
     std::string q = select_statement(query, false);
     return make_expr("(" + q + ")");
@@ -829,7 +865,8 @@ Expr Emitter::sublink(const Object& s) {
     std::string op = ops.empty() ? "=" : ops.back();
     std::string q = select_statement(query, false);
     if (kind == "ANY_SUBLINK" && op == "=") return make_expr("(" + test.sql + " IN (" + q + "))", TypeClass::boolean);
-    return make_expr("(" + test.sql + " " + op + (kind == "ANY_SUBLINK" ? " ANY (" : " ALL (") + q + "))", TypeClass::boolean);
+    return make_expr("(" + test.sql + " " + op + (kind == "ANY_SUBLINK" ? " ANY (" : " ALL (") + q + "))",
+                     TypeClass::boolean);
   }
   if (kind == "ARRAY_SUBLINK") refuse("ARRAY(subquery) is not supported", loc);
   refuse("subquery form " + kind + " is not supported", loc);

@@ -118,8 +118,10 @@ std::string Emitter::window_spec(const Object& w) {
       }
       refuse("unsupported window frame bound", location_of(w));
     };
-    if (options & kBetween) frame += "BETWEEN " + bound(true) + " AND " + bound(false);
-    else frame += bound(true);
+    if (options & kBetween)
+      frame += "BETWEEN " + bound(true) + " AND " + bound(false);
+    else
+      frame += bound(true);
     add(frame);
   }
   return out;
@@ -132,7 +134,8 @@ std::string Emitter::sort_item(const Object& s) {
   // ORDER BY 2 names the second select-list item.
   if (const Object* c = as(*node, "A_Const"); c && c->if_contains("ival") && !targets_.empty()) {
     long long n = int_field(c->at("ival").as_object(), "ival");
-    if (n < 1 || n > static_cast<long long>(targets_.back().size())) refuse("ORDER BY position " + std::to_string(n) + " is not in the select list", loc);
+    if (n < 1 || n > static_cast<long long>(targets_.back().size()))
+      refuse("ORDER BY position " + std::to_string(n) + " is not in the select list", loc);
     key = targets_.back()[static_cast<std::size_t>(n - 1)];
     if (key.sql == "*") refuse("ORDER BY position of a * item is not supported", loc);
     const std::string position = std::to_string(n);
@@ -176,7 +179,8 @@ std::string Emitter::locking(const Array& clauses) {
   if (wait == "LockWaitError") suffix = " NOWAIT";
   if (share) {
     // MySQL 8.0 takes NOWAIT/SKIP LOCKED only with FOR SHARE, MariaDB only LOCK IN SHARE MODE.
-    if (!suffix.empty()) refuse("FOR SHARE with NOWAIT or SKIP LOCKED has no spelling both MySQL and MariaDB accept", location_of(c));
+    if (!suffix.empty())
+      refuse("FOR SHARE with NOWAIT or SKIP LOCKED has no spelling both MySQL and MariaDB accept", location_of(c));
     return " LOCK IN SHARE MODE";
   }
   // FOR NO KEY UPDATE takes a weaker lock in PostgreSQL; FOR UPDATE is the nearest, stronger one.
@@ -211,7 +215,8 @@ std::string Emitter::with_clause(const Object& with) {
     const std::string name = string_field(cte, "ctename");
     ctes_.back().push_back(name);  // visible to later CTEs and to itself when recursive
     const Node* query = node_field(cte, "ctequery");
-    if (node_type(*query) != "SelectStmt") refuse("data-modifying statements in WITH are not supported", location_of(cte));
+    if (node_type(*query) != "SelectStmt")
+      refuse("data-modifying statements in WITH are not supported", location_of(cte));
     if (i) out += ", ";
     out += quote_identifier(name);
     if (const Array* cols = array_field(cte, "aliascolnames")) {
@@ -269,23 +274,30 @@ std::string Emitter::from_item(const Node& n) {
       touch(e.schema, e.table);
     }
     if (const Node* alias = node_field(o, "alias")) {
-      if (array_field(alias->as_object(), "colnames")) refuse("column aliases on a table are not supported", location_of(o));
+      if (array_field(alias->as_object(), "colnames"))
+        refuse("column aliases on a table are not supported", location_of(o));
       sql += " AS " + quote_identifier(e.alias);
     }
     scopes_.back().push_back(std::move(e));
     return sql;
   }
   if (type == "JoinExpr") {
-    if (node_field(o, "alias") || node_field(o, "join_using_alias")) refuse("aliases on joins are not supported", location_of(o));
+    if (node_field(o, "alias") || node_field(o, "join_using_alias"))
+      refuse("aliases on joins are not supported", location_of(o));
     const std::string jt = string_field(o, "jointype");
     std::string left = from_item(*node_field(o, "larg"));
     std::string right = from_item(*node_field(o, "rarg"));
     std::string kind;
-    if (jt == "JOIN_INNER") kind = "JOIN";
-    else if (jt == "JOIN_LEFT") kind = "LEFT JOIN";
-    else if (jt == "JOIN_RIGHT") kind = "RIGHT JOIN";
-    else if (jt == "JOIN_FULL") refuse("FULL JOIN is not supported by MySQL", location_of(o));
-    else refuse("join type " + jt + " is not supported", location_of(o));
+    if (jt == "JOIN_INNER")
+      kind = "JOIN";
+    else if (jt == "JOIN_LEFT")
+      kind = "LEFT JOIN";
+    else if (jt == "JOIN_RIGHT")
+      kind = "RIGHT JOIN";
+    else if (jt == "JOIN_FULL")
+      refuse("FULL JOIN is not supported by MySQL", location_of(o));
+    else
+      refuse("join type " + jt + " is not supported", location_of(o));
     if (bool_field(o, "isNatural")) return "(" + left + " NATURAL " + kind + " " + right + ")";
     if (const Array* u = array_field(o, "usingClause")) {
       auto cols = string_list(u);
@@ -293,7 +305,8 @@ std::string Emitter::from_item(const Node& n) {
       for (const auto& c : cols) list += (list.empty() ? "" : ", ") + quote_identifier(c);
       return "(" + left + " " + kind + " " + right + " USING (" + list + "))";
     }
-    if (const Node* q = node_field(o, "quals")) return "(" + left + " " + kind + " " + right + " ON " + expr(*q).sql + ")";
+    if (const Node* q = node_field(o, "quals"))
+      return "(" + left + " " + kind + " " + right + " ON " + expr(*q).sql + ")";
     return "(" + left + " CROSS JOIN " + right + ")";
   }
   if (type == "RangeSubselect") {
@@ -348,7 +361,8 @@ std::string Emitter::select_core(const Object& s) {
       const Object& rt = node_body((*tl)[i]);
       const Node* val = node_field(rt, "val");
       Expr e = expr(*val);
-      if (e.interval || e.interval_micros) refuse("an interval value cannot be returned: MySQL has no interval type", location_of(rt));
+      if (e.interval || e.interval_micros)
+        refuse("an interval value cannot be returned: MySQL has no interval type", location_of(rt));
       std::string alias = string_field(rt, "name");
       if (i) list += ", ";
       list += e.sql;
@@ -365,7 +379,8 @@ std::string Emitter::select_core(const Object& s) {
   if (const Array* group = array_field(s, "groupClause")) {
     std::string g;
     for (const auto& item : *group) {
-      if (node_type(item) == "GroupingSet") refuse("GROUPING SETS, ROLLUP and CUBE are not supported", location_of(item));
+      if (node_type(item) == "GroupingSet")
+        refuse("GROUPING SETS, ROLLUP and CUBE are not supported", location_of(item));
       if (!g.empty()) g += ", ";
       g += expr(item).sql;
     }
@@ -418,7 +433,8 @@ std::string Emitter::select_statement(const Object& s, bool top_level) {
     for (const auto& c : left_columns) targets_.back().push_back(make_expr(quote_identifier(c.name)));
     if (const Array* sort = array_field(s, "sortClause")) body += " ORDER BY " + order_by(*sort);
     body += limit_clause(s);
-    if (array_field(s, "lockingClause")) refuse("locking clauses on UNION/INTERSECT/EXCEPT are not supported", location_of(s));
+    if (array_field(s, "lockingClause"))
+      refuse("locking clauses on UNION/INTERSECT/EXCEPT are not supported", location_of(s));
     targets_.pop_back();
     scopes_.pop_back();
   }

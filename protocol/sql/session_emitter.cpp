@@ -111,7 +111,8 @@ Translation Emitter::set_statement(const Object& s) {
   }
   const bool reset = kind == "VAR_RESET" || kind == "VAR_SET_DEFAULT";
   if (kind == "VAR_RESET_ALL") {
-    t.statements.push_back(dialect() == Dialect::mariadb ? "SET SESSION max_statement_time = 0" : "SET SESSION max_execution_time = 0");
+    t.statements.push_back(dialect() == Dialect::mariadb ? "SET SESSION max_statement_time = 0"
+                                                         : "SET SESSION max_execution_time = 0");
     return t;
   }
   if (kind == "VAR_SET_MULTI") {
@@ -120,9 +121,12 @@ Translation Emitter::set_statement(const Object& s) {
     for (const auto& a : *args) {
       const Object& d = node_body(a);
       const std::string opt = string_field(d, "defname");
-      if (opt == "transaction_isolation") level = "ISOLATION LEVEL " + isolation_level(setting_text(*node_field(d, "arg")), loc);
-      else if (opt == "transaction_read_only") mode = setting_text(*node_field(d, "arg")) == "1" ? "READ ONLY" : "READ WRITE";
-      else if (opt != "transaction_deferrable") refuse("transaction option " + opt + " is not supported", loc);
+      if (opt == "transaction_isolation")
+        level = "ISOLATION LEVEL " + isolation_level(setting_text(*node_field(d, "arg")), loc);
+      else if (opt == "transaction_read_only")
+        mode = setting_text(*node_field(d, "arg")) == "1" ? "READ ONLY" : "READ WRITE";
+      else if (opt != "transaction_deferrable")
+        refuse("transaction option " + opt + " is not supported", loc);
     }
     std::string chars = level;
     if (!mode.empty()) chars += (chars.empty() ? "" : ", ") + mode;
@@ -138,13 +142,16 @@ Translation Emitter::set_statement(const Object& s) {
   if (kind == "VAR_SET_CURRENT") refuse("SET ... FROM CURRENT is not supported", loc);
   if (name == "application_name" || name == "extra_float_digits" || name == "idle_in_transaction_session_timeout" ||
       name == "bytea_output" || name == "intervalstyle" || name == "client_min_messages" || name == "row_security") {
-    if (name == "bytea_output" && !reset && ascii_lower(value) != "hex") refuse("bytea_output other than hex is not supported", loc);
-    if (name == "intervalstyle" && !reset && ascii_lower(value) != "postgres") refuse("IntervalStyle other than postgres is not supported", loc);
+    if (name == "bytea_output" && !reset && ascii_lower(value) != "hex")
+      refuse("bytea_output other than hex is not supported", loc);
+    if (name == "intervalstyle" && !reset && ascii_lower(value) != "postgres")
+      refuse("IntervalStyle other than postgres is not supported", loc);
     return t;  // no effect on what MySQL computes
   }
   if (name == "timezone") {
     const std::string v = ascii_lower(value);
-    if (reset || v == "utc" || v == "etc/utc" || v == "gmt" || v == "z" || v == "0" || v == "+00" || v == "+00:00" || v == "zulu")
+    if (reset || v == "utc" || v == "etc/utc" || v == "gmt" || v == "z" || v == "0" || v == "+00" || v == "+00:00" ||
+        v == "zulu")
       return t;
     refuse("SET TimeZone = '" + value + "': only UTC is supported (timestamptz values are kept in UTC on MySQL)", loc);
   }

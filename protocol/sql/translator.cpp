@@ -12,11 +12,16 @@ namespace tandem::sql {
 
 std::string_view to_string(StatementClass c) {
   switch (c) {
-    case StatementClass::read: return "read";
-    case StatementClass::write: return "write";
-    case StatementClass::ddl: return "ddl";
-    case StatementClass::transaction: return "transaction";
-    case StatementClass::session: return "session";
+    case StatementClass::read:
+      return "read";
+    case StatementClass::write:
+      return "write";
+    case StatementClass::ddl:
+      return "ddl";
+    case StatementClass::transaction:
+      return "transaction";
+    case StatementClass::session:
+      return "session";
   }
   return "unknown";
 }
@@ -100,8 +105,8 @@ TranslationResult Translator::translate_locked(std::string_view sql) {
   const auto& raw = stmts->as_array()[0].as_object();
   // DDL works on a copy of the catalog: a refused statement must not change it.
   const auto& stmt = raw.at("stmt");
-  static const std::string_view kDdl[] = {"CreateStmt", "IndexStmt", "AlterTableStmt", "RenameStmt", "DropStmt",
-                                          "CreateEnumStmt", "CreateSeqStmt", "CreateSchemaStmt"};
+  static const std::string_view kDdl[] = {"CreateStmt", "IndexStmt",      "AlterTableStmt", "RenameStmt",
+                                          "DropStmt",   "CreateEnumStmt", "CreateSeqStmt",  "CreateSchemaStmt"};
   const bool ddl = stmt.is_object() && !stmt.as_object().empty() &&
                    std::find(std::begin(kDdl), std::end(kDdl), stmt.as_object().begin()->key()) != std::end(kDdl);
   std::optional<Catalog> working;
@@ -133,11 +138,13 @@ std::expected<std::vector<std::string>, TranslationError> split_statements(std::
     const auto* s = split.stmts[i];
     // A length of 0 means "to the end of the text".
     std::string statement = s->stmt_len == 0 ? text.substr(static_cast<std::size_t>(s->stmt_location))
-                                             : text.substr(static_cast<std::size_t>(s->stmt_location), static_cast<std::size_t>(s->stmt_len));
+                                             : text.substr(static_cast<std::size_t>(s->stmt_location),
+                                                           static_cast<std::size_t>(s->stmt_len));
     const auto first = statement.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) continue;
     statement = statement.substr(first);
-    while (!statement.empty() && (statement.back() == ' ' || statement.back() == '\n' || statement.back() == '\t' || statement.back() == '\r'))
+    while (!statement.empty() && (statement.back() == ' ' || statement.back() == '\n' || statement.back() == '\t' ||
+                                  statement.back() == '\r'))
       statement.pop_back();
     if (!statement.empty()) out.push_back(std::move(statement));
   }

@@ -95,7 +95,8 @@ PgType parse_type_string(const std::string& text) {
     s.resize(s.size() - 2);
   }
   // Modifiers may stand inside the name too: "timestamp(3) with time zone".
-  if (auto open = s.find('('), close = s.find(')'); open != std::string::npos && close != std::string::npos && close > open) {
+  if (auto open = s.find('('), close = s.find(')');
+      open != std::string::npos && close != std::string::npos && close > open) {
     std::string mods = s.substr(open + 1, close - open - 1);
     s = s.substr(0, open) + s.substr(close + 1);
     std::size_t pos = 0;
@@ -143,7 +144,9 @@ TypeClass type_class(const PgType& t) {
   return it == kClasses.end() ? TypeClass::unknown : it->second;
 }
 
-TypeClass type_class(const std::string& canonical_with_mods) { return type_class(parse_type_string(canonical_with_mods)); }
+TypeClass type_class(const std::string& canonical_with_mods) {
+  return type_class(parse_type_string(canonical_with_mods));
+}
 
 std::expected<std::string, std::string> mysql_column_type(const PgType& t, Dialect d, const Catalog& catalog,
                                                           ColumnOptions options) {
@@ -158,8 +161,11 @@ std::expected<std::string, std::string> mysql_column_type(const PgType& t, Diale
     if (t.mods.empty()) return "DECIMAL(65,30)";
     const int precision = t.mods[0];
     const int scale = t.mods.size() > 1 ? t.mods[1] : 0;
-    if (precision > 65) return std::unexpected("numeric(" + std::to_string(precision) + ") exceeds MySQL's DECIMAL precision of 65");
-    if (scale > 30 || scale < 0) return std::unexpected("numeric scale " + std::to_string(scale) + " is outside MySQL's DECIMAL scale range 0..30");
+    if (precision > 65)
+      return std::unexpected("numeric(" + std::to_string(precision) + ") exceeds MySQL's DECIMAL precision of 65");
+    if (scale > 30 || scale < 0)
+      return std::unexpected("numeric scale " + std::to_string(scale) +
+                             " is outside MySQL's DECIMAL scale range 0..30");
     return "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
   }
   if (n == "boolean") return "BOOLEAN";
@@ -217,7 +223,8 @@ std::expected<std::string, std::string> mysql_cast_target(const PgType& t) {
   if (n == "double precision") return "DOUBLE";
   if (n == "real") return "FLOAT";
   if (n == "text" || (n == "character varying" && t.mods.empty())) return "CHAR";
-  if (n == "character varying" || n == "character") return "CHAR(" + std::to_string(t.mods.empty() ? 1 : t.mods[0]) + ")";
+  if (n == "character varying" || n == "character")
+    return "CHAR(" + std::to_string(t.mods.empty() ? 1 : t.mods[0]) + ")";
   if (n == "date") return "DATE";
   if (n == "time without time zone") return "TIME(6)";
   if (n == "timestamp without time zone" || n == "timestamp with time zone") return "DATETIME(6)";
@@ -227,7 +234,8 @@ std::expected<std::string, std::string> mysql_cast_target(const PgType& t) {
 }
 
 bool needs_index_prefix(const PgType& t) {
-  return t.array_dims == 0 && (t.name == "text" || t.name == "bytea" || (t.name == "character varying" && (t.mods.empty() || t.mods[0] > 768)));
+  return t.array_dims == 0 && (t.name == "text" || t.name == "bytea" ||
+                               (t.name == "character varying" && (t.mods.empty() || t.mods[0] > 768)));
 }
 
 }  // namespace tandem::sql

@@ -13,15 +13,33 @@ namespace tandem::sql {
 class Catalog;
 
 // How an expression of a type behaves, for the translator's choices (integer division, concat).
-enum class TypeClass { unknown, null, integer, numeric, floating, text, boolean, date, time, timestamp, timestamptz,
-                       interval, json, bytea, uuid, array, enumeration, network };
+enum class TypeClass {
+  unknown,
+  null,
+  integer,
+  numeric,
+  floating,
+  text,
+  boolean,
+  date,
+  time,
+  timestamp,
+  timestamptz,
+  interval,
+  json,
+  bytea,
+  uuid,
+  array,
+  enumeration,
+  network
+};
 
 struct PgType {
-  std::string name;        // canonical: "integer", "character varying", "timestamp with time zone", or a user type
-  std::string schema;      // for user types (enums); empty for built-ins
-  std::vector<int> mods;   // typmods as written: varchar(10) -> {10}, numeric(12,2) -> {12, 2}
+  std::string name;       // canonical: "integer", "character varying", "timestamp with time zone", or a user type
+  std::string schema;     // for user types (enums); empty for built-ins
+  std::vector<int> mods;  // typmods as written: varchar(10) -> {10}, numeric(12,2) -> {12, 2}
   int array_dims = 0;
-  bool serial = false;     // serial/bigserial/smallserial
+  bool serial = false;  // serial/bigserial/smallserial
 };
 
 // "int4" -> "integer", "varchar" -> "character varying", "timestamptz" -> "timestamp with time zone", ...

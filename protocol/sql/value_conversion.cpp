@@ -59,28 +59,32 @@ std::expected<std::string, std::string> timestamptz_to_utc(std::string_view inpu
   } else if (rest[0] == '+' || rest[0] == '-') {
     int oh = 0, om = 0, os = 0;
     std::string digits = rest.substr(1);
-    if (digits.size() == 4 && digits.find(':') == std::string::npos) digits = digits.substr(0, 2) + ":" + digits.substr(2);
-    if (std::sscanf(digits.c_str(), "%d:%d:%d", &oh, &om, &os) < 1) return std::unexpected("timestamptz value '" + text + "' has an unreadable offset");
+    if (digits.size() == 4 && digits.find(':') == std::string::npos)
+      digits = digits.substr(0, 2) + ":" + digits.substr(2);
+    if (std::sscanf(digits.c_str(), "%d:%d:%d", &oh, &om, &os) < 1)
+      return std::unexpected("timestamptz value '" + text + "' has an unreadable offset");
     offset_seconds = (oh * 3600LL + om * 60LL + os) * (rest[0] == '-' ? -1 : 1);
   } else {
     return std::unexpected("timestamptz value '" + text + "': only numeric offsets and UTC are supported");
   }
   const long long whole = static_cast<long long>(second);
   long long micros = static_cast<long long>((second - static_cast<double>(whole)) * 1e6 + 0.5);
-  long long total = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400LL + hour * 3600LL +
-                    minute * 60LL + whole - offset_seconds;
+  long long total = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400LL +
+                    hour * 3600LL + minute * 60LL + whole - offset_seconds;
   long long days = total >= 0 ? total / 86400 : -((-total + 86399) / 86400);
   long long secs = total - days * 86400;
   long long y = 0;
   unsigned m = 0, d = 0;
   civil_from_days(days, y, m, d);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %02lld:%02lld:%02lld.%06lld", y, m, d, secs / 3600, (secs / 60) % 60, secs % 60, micros);
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %02lld:%02lld:%02lld.%06lld", y, m, d, secs / 3600, (secs / 60) % 60,
+                secs % 60, micros);
   return std::string(buf);
 }
 
 std::expected<std::string, std::string> array_to_json(std::string_view text, TypeClass element) {
-  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return std::unexpected("array value is not in {...} form");
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}')
+    return std::unexpected("array value is not in {...} form");
   boost::json::array out;
   std::size_t i = 1;
   const std::size_t end = text.size() - 1;
@@ -101,7 +105,8 @@ std::expected<std::string, std::string> array_to_json(std::string_view text, Typ
       while (i < end && text[i] != ',') item += text[i++];
     }
     std::string lowered = item;
-    std::transform(lowered.begin(), lowered.end(), lowered.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (!quoted && lowered == "null") {
       out.emplace_back(nullptr);
     } else if (element == TypeClass::integer) {
@@ -127,7 +132,8 @@ std::expected<std::string, std::string> to_mysql_value(const std::string& pg_typ
   if (pg_type.empty()) return std::string(text);
   PgType t = parse_type_string(pg_type);
   switch (type_class(t)) {
-    case TypeClass::timestamptz: return timestamptz_to_utc(text);
+    case TypeClass::timestamptz:
+      return timestamptz_to_utc(text);
     case TypeClass::boolean: {
       std::string v(text);
       std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -139,7 +145,10 @@ std::expected<std::string, std::string> to_mysql_value(const std::string& pg_typ
       if (!text.starts_with("\\x")) return std::unexpected("bytea value must use the hex form \\x...");
       std::string out;
       for (std::size_t i = 2; i + 1 < text.size(); i += 2) {
-        auto hex = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(static_cast<unsigned char>(c)) - 'a' + 10); };
+        auto hex = [](char c) {
+          return std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                                                             : (std::tolower(static_cast<unsigned char>(c)) - 'a' + 10);
+        };
         out += static_cast<char>(hex(text[i]) * 16 + hex(text[i + 1]));
       }
       return out;
@@ -154,7 +163,8 @@ std::expected<std::string, std::string> to_mysql_value(const std::string& pg_typ
       el.array_dims = 0;
       return array_to_json(text, type_class(el));
     }
-    default: return std::string(text);
+    default:
+      return std::string(text);
   }
 }
 

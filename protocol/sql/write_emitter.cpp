@@ -59,12 +59,14 @@ std::string Emitter::finish_target(const Object& s, std::string sql) {
 // SET lists of UPDATE and ON CONFLICT DO UPDATE. MySQL applies them left to right, each seeing
 // the previous ones' results; PostgreSQL computes all from the old row. Reading an already
 // assigned column is therefore refused.
-std::string Emitter::assignments(const Array& list, const ScopeEntry& target, const std::string& qualifier, const char* what) {
+std::string Emitter::assignments(const Array& list, const ScopeEntry& target, const std::string& qualifier,
+                                 const char* what) {
   std::string set;
   std::vector<std::string> assigned;
   for (const auto& a : list) {
     const Object& rt = node_body(a);
-    if (array_field(rt, "indirection")) refuse(std::string(what) + " of a subscript or field is not supported", location_of(rt));
+    if (array_field(rt, "indirection"))
+      refuse(std::string(what) + " of a subscript or field is not supported", location_of(rt));
     const std::string name = string_field(rt, "name");
     const Node* val = node_field(rt, "val");
     if (const Object* multi = as(*val, "MultiAssignRef")) {
@@ -98,7 +100,8 @@ std::string Emitter::returning_note(const Array& list) {
     std::string alias = string_field(rt, "name");
     cols += alias.empty() ? figure_column_name(*val) : alias;
   }
-  return "RETURNING " + cols + ": MySQL has no RETURNING; the caller reads the rows back (LAST_INSERT_ID() for generated keys)";
+  return "RETURNING " + cols +
+         ": MySQL has no RETURNING; the caller reads the rows back (LAST_INSERT_ID() for generated keys)";
 }
 
 std::string Emitter::insert_statement(const Object& s) {
@@ -140,7 +143,8 @@ std::string Emitter::insert_statement(const Object& s) {
       for (std::size_t r = 0; r < rows->size(); ++r) {
         const Array& items = node_body((*rows)[r]).at("items").as_array();
         if (listed && items.size() != columns.size())
-          refuse("INSERT has " + std::to_string(items.size()) + " values for " + std::to_string(columns.size()) + " columns",
+          refuse("INSERT has " + std::to_string(items.size()) + " values for " + std::to_string(columns.size()) +
+                     " columns",
                  location_of((*rows)[r]));
         sql += r ? ", (" : "(";
         for (std::size_t i = 0; i < items.size(); ++i) {
@@ -179,7 +183,8 @@ std::string Emitter::insert_statement(const Object& s) {
       if (column.empty()) refuse("ON CONFLICT DO NOTHING needs a column list or a conflict target", location_of(c));
       sql += " ON DUPLICATE KEY UPDATE " + quote_identifier(column) + " = " + quote_identifier(column);
     } else {
-      if (node_field(c, "whereClause")) refuse("ON CONFLICT DO UPDATE ... WHERE is not supported by MySQL", location_of(c));
+      if (node_field(c, "whereClause"))
+        refuse("ON CONFLICT DO UPDATE ... WHERE is not supported by MySQL", location_of(c));
       scopes_.emplace_back();
       scopes_.back().push_back(target);
       in_on_conflict_ = true;
@@ -203,7 +208,8 @@ std::string Emitter::update_statement(const Object& s) {
     for (const auto& item : *from) tables += ", " + from_item(item);
   }
   // Several tables are in play: name the target's columns unambiguously.
-  const std::string set = assignments(*array_field(s, "targetList"), target, from ? quote_identifier(target.alias) + "." : "", "UPDATE");
+  const std::string set =
+      assignments(*array_field(s, "targetList"), target, from ? quote_identifier(target.alias) + "." : "", "UPDATE");
   std::string sql = "UPDATE " + tables + " SET " + set;
   return finish_target(s, std::move(sql));
 }
@@ -226,7 +232,9 @@ std::string Emitter::delete_statement(const Object& s) {
 }
 
 std::vector<std::string> Emitter::truncate_statement(const Object& s) {
-  if (bool_field(s, "restart_seqs")) refuse("TRUNCATE ... RESTART IDENTITY is not supported (resetting AUTO_INCREMENT commits implicitly)", location_of(s));
+  if (bool_field(s, "restart_seqs"))
+    refuse("TRUNCATE ... RESTART IDENTITY is not supported (resetting AUTO_INCREMENT commits implicitly)",
+           location_of(s));
   if (string_field(s, "behavior") == "DROP_CASCADE") refuse("TRUNCATE ... CASCADE is not supported", location_of(s));
   // MySQL's TRUNCATE commits the open transaction; DELETE keeps PostgreSQL's transactional
   // TRUNCATE, and, like it, leaves AUTO_INCREMENT where it was.

@@ -52,7 +52,10 @@ struct AdminHttpServer::Impl {
       res.keep_alive(req.keep_alive());
       res.body() = std::move(reply.body);
       res.prepare_payload();
-      log::debug("admin.request").kv("method", std::string_view(req.method_string())).kv("target", std::string_view(req.target())).kv("status", std::int64_t{reply.status});
+      log::debug("admin.request")
+          .kv("method", std::string_view(req.method_string()))
+          .kv("target", std::string_view(req.target()))
+          .kv("status", std::int64_t{reply.status});
       co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
       if (ec || !res.keep_alive()) break;
     }
@@ -64,8 +67,7 @@ struct AdminHttpServer::Impl {
   AdminRoutes routes;
 };
 
-AdminHttpServer::AdminHttpServer(asio::io_context& io, ProxyState& state)
-    : impl_(std::make_unique<Impl>(io, state)) {}
+AdminHttpServer::AdminHttpServer(asio::io_context& io, ProxyState& state) : impl_(std::make_unique<Impl>(io, state)) {}
 AdminHttpServer::~AdminHttpServer() = default;
 
 void AdminHttpServer::listen(const tcp::endpoint& endpoint) {

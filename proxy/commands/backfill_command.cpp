@@ -10,9 +10,9 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "proxy/commands/migration_config.hpp"
 #include "config/log.hpp"
 #include "migrator/wal/backfill.hpp"
+#include "proxy/commands/migration_config.hpp"
 
 namespace tandem::proxy {
 namespace {
@@ -32,14 +32,16 @@ int run_backfill_command(const std::vector<std::string_view>& args) {
   std::optional<std::string> config_path;
   bool until = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--config" && i + 1 < args.size()) config_path = std::string(args[++i]);
-    else if (args[i] == "--until-caught-up") until = true;
+    if (args[i] == "--config" && i + 1 < args.size())
+      config_path = std::string(args[++i]);
+    else if (args[i] == "--until-caught-up")
+      until = true;
     else if (args[i] == "--help" || args[i] == "-h") {
       std::fputs(kBackfillUsage, stdout);
       return 0;
     } else {
-      std::fprintf(stderr, "tandem backfill: unexpected argument '%.*s'\n%s", static_cast<int>(args[i].size()), args[i].data(),
-                   kBackfillUsage);
+      std::fprintf(stderr, "tandem backfill: unexpected argument '%.*s'\n%s", static_cast<int>(args[i].size()),
+                   args[i].data(), kBackfillUsage);
       return 2;
     }
   }
@@ -71,9 +73,9 @@ int run_backfill_command(const std::vector<std::string_view>& args) {
     std::fprintf(stderr, "tandem backfill: %s\n", result.error().c_str());
     return 1;
   }
-  std::printf("backfill %s: %llu transactions, %llu row changes applied, position %s\n", until ? "caught up" : "stopped",
-              static_cast<unsigned long long>(result->transactions), static_cast<unsigned long long>(result->rows),
-              result->applied_lsn.c_str());
+  std::printf("backfill %s: %llu transactions, %llu row changes applied, position %s\n",
+              until ? "caught up" : "stopped", static_cast<unsigned long long>(result->transactions),
+              static_cast<unsigned long long>(result->rows), result->applied_lsn.c_str());
   return 0;
 }
 

@@ -23,7 +23,8 @@ int run_migrate_command(const std::vector<std::string_view>& args) {
       ++i;
     } else if (args[i] == "--help" || args[i] == "-h") {
       std::fputs(
-          "usage: tandem migrate --config FILE [--tables PATTERNS] [--workers N] [--resume | --recreate] [--until-caught-up]\n"
+          "usage: tandem migrate --config FILE [--tables PATTERNS] [--workers N] [--resume | --recreate] "
+          "[--until-caught-up]\n"
           "  tandem snapshot, then tandem backfill, in one process.\n",
           stdout);
       return 0;

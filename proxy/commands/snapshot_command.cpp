@@ -9,9 +9,9 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "proxy/commands/migration_config.hpp"
 #include "config/log.hpp"
 #include "migrator/snapshot/snapshot_copier.hpp"
+#include "proxy/commands/migration_config.hpp"
 
 namespace tandem::proxy {
 namespace {
@@ -25,9 +25,12 @@ constexpr const char* kSnapshotUsage =
 
 std::string human_rate(double rows_per_second) {
   char buf[32];
-  if (rows_per_second >= 1e6) std::snprintf(buf, sizeof buf, "%.1fM", rows_per_second / 1e6);
-  else if (rows_per_second >= 1e3) std::snprintf(buf, sizeof buf, "%.1fk", rows_per_second / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f", rows_per_second);
+  if (rows_per_second >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.1fM", rows_per_second / 1e6);
+  else if (rows_per_second >= 1e3)
+    std::snprintf(buf, sizeof buf, "%.1fk", rows_per_second / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f", rows_per_second);
   return buf;
 }
 
@@ -38,8 +41,10 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
   std::optional<unsigned> workers;
   bool resume = false, recreate = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--config" && i + 1 < args.size()) config_path = std::string(args[++i]);
-    else if (args[i] == "--tables" && i + 1 < args.size()) tables = std::string(args[++i]);
+    if (args[i] == "--config" && i + 1 < args.size())
+      config_path = std::string(args[++i]);
+    else if (args[i] == "--tables" && i + 1 < args.size())
+      tables = std::string(args[++i]);
     else if (args[i] == "--workers" && i + 1 < args.size()) {
       const int n = std::atoi(std::string(args[++i]).c_str());
       if (n < 1 || n > 64) {
@@ -47,14 +52,16 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
         return 2;
       }
       workers = static_cast<unsigned>(n);
-    } else if (args[i] == "--resume") resume = true;
-    else if (args[i] == "--recreate") recreate = true;
+    } else if (args[i] == "--resume")
+      resume = true;
+    else if (args[i] == "--recreate")
+      recreate = true;
     else if (args[i] == "--help" || args[i] == "-h") {
       std::fputs(kSnapshotUsage, stdout);
       return 0;
     } else {
-      std::fprintf(stderr, "tandem snapshot: unexpected argument '%.*s'\n%s", static_cast<int>(args[i].size()), args[i].data(),
-                   kSnapshotUsage);
+      std::fprintf(stderr, "tandem snapshot: unexpected argument '%.*s'\n%s", static_cast<int>(args[i].size()),
+                   args[i].data(), kSnapshotUsage);
       return 2;
     }
   }
@@ -75,6 +82,7 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
   options.tables = tables.value_or(cfg.migration.tables);
   options.workers = workers.value_or(cfg.migration.workers);
   options.chunk_rows = cfg.migration.chunk_rows;
+  options.chunk_seconds = cfg.migration.chunk_seconds;
   options.slot = cfg.migration.slot;
   options.publication = cfg.migration.publication;
   options.max_rows_per_second = cfg.migration.max_rows_per_second;
@@ -94,7 +102,8 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
       lines_drawn = 0;
       for (const auto* p : tables_progress) {
         const double rows = static_cast<double>(p->rows_copied.load());
-        const double done = p->chunks_total ? static_cast<double>(p->chunks_done) / static_cast<double>(p->chunks_total) : 0;
+        const double done =
+            p->chunks_total ? static_cast<double>(p->chunks_done) / static_cast<double>(p->chunks_total) : 0;
         const double rate = elapsed > 0 ? rows / elapsed : 0;
         const double eta = done > 0 && done < 1 ? elapsed * (1 - done) / done : 0;
         std::printf("\x1b[2K%-40s %12.0f rows %5.1f%% %8s rows/s  ETA %5.0fs\n", p->table.c_str(), rows, done * 100,
@@ -102,7 +111,8 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
         ++lines_drawn;
       }
       std::printf("\x1b[2Ktotal %.1f MB/s, %.0f s, throttle %s\n", mbps, elapsed,
-                  throttle.limit_rows_per_second > 0 ? (human_rate(throttle.limit_rows_per_second) + " rows/s").c_str() : "off");
+                  throttle.limit_rows_per_second > 0 ? (human_rate(throttle.limit_rows_per_second) + " rows/s").c_str()
+                                                     : "off");
       ++lines_drawn;
       std::fflush(stdout);
     } else {

@@ -36,18 +36,21 @@ int run_translate_command(const std::vector<std::string_view>& args) {
       print_session = true;
     } else if (args[i] == "--dialect" && i + 1 < args.size()) {
       const std::string_view d = args[++i];
-      if (d == "mariadb") dialect = sql::Dialect::mariadb;
-      else if (d == "mysql") dialect = sql::Dialect::mysql;
+      if (d == "mariadb")
+        dialect = sql::Dialect::mariadb;
+      else if (d == "mysql")
+        dialect = sql::Dialect::mysql;
       else {
-        std::fprintf(stderr, "tandem translate: unknown dialect '%.*s' (mariadb or mysql)\n", static_cast<int>(d.size()), d.data());
+        std::fprintf(stderr, "tandem translate: unknown dialect '%.*s' (mariadb or mysql)\n",
+                     static_cast<int>(d.size()), d.data());
         return 2;
       }
     } else if (args[i] == "--help" || args[i] == "-h") {
       std::fputs(kTranslateUsage, stdout);
       return 0;
     } else {
-      std::fprintf(stderr, "tandem translate: unexpected argument '%.*s'\n%s", static_cast<int>(args[i].size()), args[i].data(),
-                   kTranslateUsage);
+      std::fprintf(stderr, "tandem translate: unexpected argument '%.*s'\n%s", static_cast<int>(args[i].size()),
+                   args[i].data(), kTranslateUsage);
       return 2;
     }
   }
@@ -77,8 +80,10 @@ int run_translate_command(const std::vector<std::string_view>& args) {
       const sql::Translation& t = **result;
       std::string joined;
       for (const auto& s : t.statements) joined += (joined.empty() ? "" : ";\n") + s;
-      if (t.statements.empty()) o["mysql"] = "";
-      else o["mysql"] = joined;
+      if (t.statements.empty())
+        o["mysql"] = "";
+      else
+        o["mysql"] = joined;
       o["error"] = nullptr;
       o["class"] = std::string(sql::to_string(t.statement_class));
       boost::json::array params;

@@ -40,8 +40,8 @@ double sample(const TandemProcess& tandem, std::string_view name,
 }
 
 // Polls until the metric exceeds `before` by at least `by`; returns the last value seen.
-double wait_growth(const TandemProcess& tandem, std::string_view name,
-                   const std::map<std::string, std::string>& labels, double before, double by) {
+double wait_growth(const TandemProcess& tandem, std::string_view name, const std::map<std::string, std::string>& labels,
+                   double before, double by) {
   double now = before;
   poll_until(2s, [&] { return (now = sample(tandem, name, labels)) >= before + by; });
   return now;
@@ -142,8 +142,8 @@ TEST_CASE("neither the status document nor the log shows the source password") {
   PgUrl base = parse_pg_url(servers().pg_url);
   TandemOptions options;
   // Trust authentication ignores the password, so the proxy still works with it.
-  options.source_url = "postgresql://" + base.user + ":" + password + "@127.0.0.1:" +
-                       std::to_string(base.port) + "/" + base.dbname;
+  options.source_url =
+      "postgresql://" + base.user + ":" + password + "@127.0.0.1:" + std::to_string(base.port) + "/" + base.dbname;
   options.log_level = "debug";
   TandemProcess tandem(options);
   {
@@ -166,13 +166,13 @@ TEST_CASE("POST /api/v1/shutdown needs the bearer token and then stops tandem wi
   TandemProcess tandem;
   HttpResponse anonymous = request_ok(http_post(tandem.admin_port(), "/api/v1/shutdown"), "POST without token");
   CHECK(anonymous.status == 401);
-  HttpResponse wrong = request_ok(
-      http_post(tandem.admin_port(), "/api/v1/shutdown", {{"Authorization", "Bearer not-the-token"}}),
-      "POST with a wrong token");
+  HttpResponse wrong =
+      request_ok(http_post(tandem.admin_port(), "/api/v1/shutdown", {{"Authorization", "Bearer not-the-token"}}),
+                 "POST with a wrong token");
   CHECK(wrong.status == 401);
-  HttpResponse not_bearer = request_ok(
-      http_post(tandem.admin_port(), "/api/v1/shutdown", {{"Authorization", "Basic dGVzdC10b2tlbg=="}}),
-      "POST with basic auth");
+  HttpResponse not_bearer =
+      request_ok(http_post(tandem.admin_port(), "/api/v1/shutdown", {{"Authorization", "Basic dGVzdC10b2tlbg=="}}),
+                 "POST with basic auth");
   CHECK(not_bearer.status == 401);
   REQUIRE(tandem.running());
   {
@@ -205,19 +205,16 @@ TEST_CASE("statement counters grow by class, and byte and connection counters fo
   TandemProcess tandem;
   const double connections_before = sample(tandem, "tandem_client_connections_total");
   auto conn = PgConnection::connect_or_throw(tandem.conninfo());
-  CHECK(wait_growth(tandem, "tandem_client_connections_total", {}, connections_before, 1) >=
-        connections_before + 1);
+  CHECK(wait_growth(tandem, "tandem_client_connections_total", {}, connections_before, 1) >= connections_before + 1);
   conn.query("create temp table counted (x int, payload text)");
 
   struct Step {
     std::string sql;
     std::string cls;
   };
-  for (const Step& step : {Step{"insert into counted values (1, 'a')", "write"},
-                           Step{"update counted set x = 2", "write"},
-                           Step{"select * from counted", "read"},
-                           Step{"begin", "transaction"},
-                           Step{"commit", "transaction"}}) {
+  for (const Step& step :
+       {Step{"insert into counted values (1, 'a')", "write"}, Step{"update counted set x = 2", "write"},
+        Step{"select * from counted", "read"}, Step{"begin", "transaction"}, Step{"commit", "transaction"}}) {
     CAPTURE(step.sql);
     const double before = sample(tandem, "tandem_statements_total", {{"class", step.cls}});
     conn.query(step.sql);

@@ -45,8 +45,8 @@ int start_and_read_auth_request(RawPgSocket& raw, std::string_view user, std::st
   REQUIRE(raw.send(startup_packet({{"user", std::string(user)}, {"database", "postgres"}})));
   auto message = raw.read_message(5s);
   REQUIRE_MESSAGE(message.has_value(), "no authentication request");
-  REQUIRE_MESSAGE(message->type == 'R', "expected 'R', got '" << message->type << "' "
-                                                           << error_fields(message->body)['M']);
+  REQUIRE_MESSAGE(message->type == 'R',
+                  "expected 'R', got '" << message->type << "' " << error_fields(message->body)['M']);
   body = message->body;
   return decode_int32(message->body);
 }
@@ -95,8 +95,8 @@ TEST_CASE("SCRAM-SHA-256 with a wrong password fails with 28P01 and the proxy ke
   CHECK(body.find("SCRAM-SHA-256") != std::string::npos);
   const std::string client_nonce = base64(random_bytes(18));
   const std::string client_first = "n,,n=,r=" + client_nonce;
-  std::string initial = std::string("SCRAM-SHA-256") + '\0' +
-                        encode_int32(static_cast<std::int32_t>(client_first.size())) + client_first;
+  std::string initial =
+      std::string("SCRAM-SHA-256") + '\0' + encode_int32(static_cast<std::int32_t>(client_first.size())) + client_first;
   REQUIRE(raw.send(frontend_message('p', initial)));
   auto server_first = raw.read_message(5s);
   REQUIRE(server_first.has_value());

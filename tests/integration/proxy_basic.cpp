@@ -108,8 +108,7 @@ TEST_CASE("PQprepare and PQexecPrepared run a statement repeatedly with text and
     const char* values[2] = {a.c_str(), b.c_str()};
     PgResult result(PQexecPrepared(conn.raw(), "add_mul", 2, values, nullptr, nullptr, 0));
     REQUIRE_MESSAGE(result.ok(), result.error_message());
-    CHECK(format_rows(result.rows()) ==
-          format_rows({{std::to_string(1000 + 2 * i), std::to_string(i * (1000 + i))}}));
+    CHECK(format_rows(result.rows()) == format_rows({{std::to_string(1000 + 2 * i), std::to_string(i * (1000 + i))}}));
   }
 
   const std::string a = int8_binary(-7);
@@ -166,9 +165,8 @@ TEST_CASE("a pipeline of 100 queries returns 100 results in order, and an error 
     CAPTURE(what);
     auto result = conn.next_result(10s);
     REQUIRE_MESSAGE(result.has_value(), "timed out");
-    CHECK_MESSAGE(result->status() == status,
-                  "expected " << PQresStatus(status) << ", got " << result->status_name() << " "
-                              << result->error_message());
+    CHECK_MESSAGE(result->status() == status, "expected " << PQresStatus(status) << ", got " << result->status_name()
+                                                          << " " << result->error_message());
     if (status == PGRES_FATAL_ERROR) CHECK(result->sqlstate() == "22012");
     if (status != PGRES_PIPELINE_SYNC) {
       auto end = conn.next_result(10s);
@@ -272,19 +270,27 @@ TEST_CASE("a 100 MB text value round-trips through the proxy in both directions"
 
 TEST_CASE("psql runs several statements given with -c through the proxy") {
   TandemProcess tandem;
-  const std::vector<std::string> argv = {
-      pg_program("psql"), tandem.conninfo(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-      "-c", "create temp table psql_t (x int); insert into psql_t values (1), (2), (3); "
-            "select 'sum=' || sum(x) from psql_t",
-      "-c", "select 'second=' || 2"};
+  const std::vector<std::string> argv = {pg_program("psql"),
+                                         tandem.conninfo(),
+                                         "-X",
+                                         "-q",
+                                         "-A",
+                                         "-t",
+                                         "-v",
+                                         "ON_ERROR_STOP=1",
+                                         "-c",
+                                         "create temp table psql_t (x int); insert into psql_t values (1), (2), (3); "
+                                         "select 'sum=' || sum(x) from psql_t",
+                                         "-c",
+                                         "select 'second=' || 2"};
   CommandResult result = run_command(argv, 60s);
   INFO(describe(argv, result));
   CHECK(result.exit_code == 0);
   CHECK(result.out.find("sum=6") != std::string::npos);
   CHECK(result.out.find("second=2") != std::string::npos);
 
-  const std::vector<std::string> failing = {pg_program("psql"), tandem.conninfo(), "-X", "-q",
-                                            "-v", "ON_ERROR_STOP=1", "-c", "select 1/0"};
+  const std::vector<std::string> failing = {
+      pg_program("psql"), tandem.conninfo(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", "select 1/0"};
   CommandResult failed = run_command(failing, 60s);
   INFO(describe(failing, failed));
   CHECK(failed.exit_code != 0);

@@ -51,9 +51,8 @@ TEST_CASE("PQcancel through the proxy cancels the running query with 57014 withi
   REQUIRE_MESSAGE(result.has_value(), "the query was still running 5 s after the cancel");
   CHECK(result->status() == PGRES_FATAL_ERROR);
   CHECK_MESSAGE(result->sqlstate() == "57014", result->error_message());
-  CHECK_MESSAGE(elapsed < 1s, "cancel took "
-                                  << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
-                                  << " ms");
+  CHECK_MESSAGE(elapsed < 1s,
+                "cancel took " << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms");
   CHECK(conn.query_value("select 'usable after cancel'") == "usable after cancel");
 
   if (!tandem.direct()) {
@@ -78,8 +77,8 @@ TEST_CASE("a CancelRequest with a wrong key does not cancel the query") {
     REQUIRE(wrong_key.send(cancel_request_packet(conn.backend_pid(), static_cast<std::int32_t>(random()))));
     CHECK(wrong_key.wait_eof(5s));
     RawPgSocket wrong_pid(tandem.proxy_port());
-    REQUIRE(wrong_pid.send(cancel_request_packet(bystander.backend_pid() ^ 0x40000000,
-                                                 static_cast<std::int32_t>(random()))));
+    REQUIRE(wrong_pid.send(
+        cancel_request_packet(bystander.backend_pid() ^ 0x40000000, static_cast<std::int32_t>(random()))));
     CHECK(wrong_pid.wait_eof(5s));
   }
   auto early = conn.next_result(1s);

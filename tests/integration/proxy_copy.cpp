@@ -97,15 +97,25 @@ TEST_CASE("psql \\copy from a file and to a file through the proxy") {
   const std::string data = copy_rows(5000);
   write_file(in_file, data);
 
-  const std::vector<std::string> load = {pg_program("psql"), tandem.conninfo(), "-X", "-v", "ON_ERROR_STOP=1",
-                                         "-c", "\\copy " + table.name + " from '" + in_file.string() + "'"};
+  const std::vector<std::string> load = {pg_program("psql"),
+                                         tandem.conninfo(),
+                                         "-X",
+                                         "-v",
+                                         "ON_ERROR_STOP=1",
+                                         "-c",
+                                         "\\copy " + table.name + " from '" + in_file.string() + "'"};
   CommandResult loaded = run_command(load, 60s);
   INFO(describe(load, loaded));
   REQUIRE(loaded.exit_code == 0);
   CHECK(loaded.out.find("COPY 5000") != std::string::npos);
 
   const std::vector<std::string> dump = {
-      pg_program("psql"), tandem.conninfo(), "-X", "-v", "ON_ERROR_STOP=1", "-c",
+      pg_program("psql"),
+      tandem.conninfo(),
+      "-X",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-c",
       "\\copy (select * from " + table.name + " order by id) to '" + out_file.string() + "'"};
   CommandResult dumped = run_command(dump, 60s);
   INFO(describe(dump, dumped));

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <string>
 #include <thread>
 
@@ -42,10 +42,13 @@ void kill_backend(int pid) {
 
 // Waits until PostgreSQL accepts connections and queries again after a crash restart.
 bool wait_for_postgres(std::chrono::seconds limit) {
-  return poll_until(limit, [] {
-    auto conn = PgConnection::connect(direct_conninfo());
-    return conn && conn->exec("select 1").ok();
-  }, 200ms);
+  return poll_until(
+      limit,
+      [] {
+        auto conn = PgConnection::connect(direct_conninfo());
+        return conn && conn->exec("select 1").ok();
+      },
+      200ms);
 }
 
 // A TCP listener that completes handshakes (via the backlog) but never says a word.
@@ -91,14 +94,17 @@ TEST_CASE("a backend killed with SIGKILL mid-query gives the client an error pro
   REQUIRE_MESSAGE(wait_for_postgres(60s), "PostgreSQL did not come back within 60 s of the crash");
   if (!tandem.direct()) REQUIRE_MESSAGE(tandem.running(), tandem.log_tail());
   std::string last_error;
-  const bool reconnected = poll_until(10s, [&] {
-    auto fresh = PgConnection::connect(tandem.conninfo());
-    if (!fresh) {
-      last_error = fresh.error();
-      return false;
-    }
-    return fresh->query_value("select 'back'") == "back";
-  }, 200ms);
+  const bool reconnected = poll_until(
+      10s,
+      [&] {
+        auto fresh = PgConnection::connect(tandem.conninfo());
+        if (!fresh) {
+          last_error = fresh.error();
+          return false;
+        }
+        return fresh->query_value("select 'back'") == "back";
+      },
+      200ms);
   CHECK_MESSAGE(reconnected, "no new session through the proxy after the restart: " << last_error);
 }
 
@@ -154,9 +160,8 @@ TEST_CASE("an unreachable source gives the client an ErrorResponse and counts a 
   CHECK(!fields['C'].empty());
   CHECK(raw.wait_eof(5s));
 
-  CHECK(poll_until(2s, [&] {
-    return tandem.metric("tandem_backend_connect_errors_total").value_or(-1) >= errors_before + 2;
-  }));
+  CHECK(poll_until(
+      2s, [&] { return tandem.metric("tandem_backend_connect_errors_total").value_or(-1) >= errors_before + 2; }));
   const JsonValue status = tandem.status();
   const JsonValue* reported = status.find("backend.connect_errors");
   REQUIRE(reported != nullptr);

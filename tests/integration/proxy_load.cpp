@@ -68,8 +68,8 @@ TEST_CASE("500 concurrent sessions through the proxy each get their own backend 
   }
   for (auto& w : workers) w.join();
 
-  INFO("first errors: " << (errors.empty() ? std::string("none") : errors.front()) << " ("
-                        << errors.size() << " in all)");
+  INFO("first errors: " << (errors.empty() ? std::string("none") : errors.front()) << " (" << errors.size()
+                        << " in all)");
   REQUIRE(errors.empty());
   std::set<int> distinct(pids.begin(), pids.end());
   CHECK(distinct.size() == static_cast<std::size_t>(kSessions));

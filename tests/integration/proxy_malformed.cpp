@@ -26,10 +26,11 @@ void expect_error_then_eof(RawPgSocket& raw, const TandemProcess& tandem, std::s
   if (!message && message.error() == RawPgSocket::ReadError::eof && tandem.direct() && direct_may_be_silent) {
     return;
   }
-  REQUIRE_MESSAGE(message.has_value(), "expected an ErrorResponse, got "
-                                           << (message.error() == RawPgSocket::ReadError::eof       ? "EOF"
-                                               : message.error() == RawPgSocket::ReadError::timeout ? "nothing (timeout)"
-                                                                                                    : "malformed bytes"));
+  REQUIRE_MESSAGE(
+      message.has_value(),
+      "expected an ErrorResponse, got " << (message.error() == RawPgSocket::ReadError::eof       ? "EOF"
+                                            : message.error() == RawPgSocket::ReadError::timeout ? "nothing (timeout)"
+                                                                                                 : "malformed bytes"));
   REQUIRE_MESSAGE(message->type == 'E', "expected 'E', got '" << message->type << "'");
   auto fields = error_fields(message->body);
   CAPTURE(fields['M']);

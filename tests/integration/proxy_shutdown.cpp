@@ -81,16 +81,19 @@ TEST_CASE("after SIGTERM a session that stays is closed when the 2 s grace perio
   // Poll the session until the proxy closes it; it must happen around the end of the grace period.
   long long closed_after = -1;
   std::string hung;
-  poll_until(6s, [&] {
-    try {
-      if (session.exec("select 1", 3s).ok()) return false;
-    } catch (const std::runtime_error& e) {
-      hung = e.what();
-      return true;
-    }
-    closed_after = ms_since(signalled);
-    return true;
-  }, 100ms);
+  poll_until(
+      6s,
+      [&] {
+        try {
+          if (session.exec("select 1", 3s).ok()) return false;
+        } catch (const std::runtime_error& e) {
+          hung = e.what();
+          return true;
+        }
+        closed_after = ms_since(signalled);
+        return true;
+      },
+      100ms);
   CHECK_MESSAGE(hung.empty(), "the session hung instead of being served or closed: " << hung);
   CHECK_MESSAGE(closed_after >= 1500, "session closed after only " << closed_after << " ms");
   CHECK_MESSAGE(closed_after >= 0, "session still served 6 s after SIGTERM with a 2 s grace");

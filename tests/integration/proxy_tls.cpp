@@ -27,8 +27,7 @@ TEST_CASE("a proxy with a certificate accepts sslmode=require and the session us
   CHECK(conn->ssl_in_use());
   CHECK(conn->query_value("select 'over tls'") == "over tls");
   // Enough data to span many TLS records in both directions.
-  CHECK(conn->query_value("select length(string_agg(md5(n::text), '')) from generate_series(1, 50000) n") ==
-        "1600000");
+  CHECK(conn->query_value("select length(string_agg(md5(n::text), '')) from generate_series(1, 50000) n") == "1600000");
   PgResult big = conn->exec("select repeat('y', 5000000)");
   REQUIRE_MESSAGE(big.ok(), big.error_message());
   CHECK(PQgetlength(big.raw(), 0, 0) == 5000000);

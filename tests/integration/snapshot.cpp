@@ -47,7 +47,10 @@ struct Databases {
     std::filesystem::create_directories(dir);
   }
   ~Databases() {
-    PQclear(PQexec(admin.raw(), ("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + name + "'").c_str()));
+    PQclear(
+        PQexec(admin.raw(),
+               ("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + name + "'")
+                   .c_str()));
     PQclear(PQexec(admin.raw(), ("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").c_str()));
     // No REQUIRE here: a destructor may run while a failed REQUIRE unwinds.
     if (auto my = MysqlConnection::connect(tandem::it::servers().mysql_url)) {
@@ -69,13 +72,15 @@ struct Databases {
     std::string url = tandem::it::servers().mysql_url;
     return url.substr(0, url.rfind('/')) + "/" + name;
   }
-  std::filesystem::path config(const std::string& tables, int chunk_rows, int workers) const {
+  std::filesystem::path config(const std::string& tables, int chunk_rows, int workers,
+                               double chunk_seconds = 2.0) const {
     const auto path = dir / "tandem.toml";
     std::ofstream out(path);
     out << "state_dir = \"" << (dir / "state").string() << "\"\n"
         << "[source]\nurl = \"" << pg_url() << "\"\n"
         << "[target]\nurl = \"" << mysql_url() << "\"\n"
         << "[migration]\ntables = \"" << tables << "\"\nchunk_rows = " << chunk_rows << "\nworkers = " << workers
+        << "\nchunk_seconds = " << chunk_seconds << "\nauto_throttle = \"off\""
         << "\nslot = \"" << name << "\"\npublication = \"" << name << "\"\n";
     return path;
   }
@@ -100,14 +105,15 @@ void require_same_rows(const Databases& db, const std::string& table, const std:
   auto m = my.query("SELECT * FROM `" + table + "` ORDER BY " + order_by);
   REQUIRE_MESSAGE(m.has_value(), m.error());
   const auto pg_rows = p.rows();
-  REQUIRE_MESSAGE(pg_rows.size() == m->rows.size(), table << ": PostgreSQL has " << pg_rows.size() << " rows, MariaDB " << m->rows.size());
+  REQUIRE_MESSAGE(pg_rows.size() == m->rows.size(),
+                  table << ": PostgreSQL has " << pg_rows.size() << " rows, MariaDB " << m->rows.size());
   for (std::size_t r = 0; r < pg_rows.size(); ++r) {
     for (std::size_t c = 0; c < types.size(); ++c) {
       const std::string a = tandem::it::canonical(pg_rows[r][c], types[c], true);
       const std::string b = tandem::it::canonical(m->rows[r][c], types[c], false);
       if (a != b) {
-        FAIL_CHECK(table << " row " << r + 1 << " column " << PQfname(p.raw(), static_cast<int>(c)) << ": PostgreSQL " << a
-                         << ", MariaDB " << b);
+        FAIL_CHECK(table << " row " << r + 1 << " column " << PQfname(p.raw(), static_cast<int>(c)) << ": PostgreSQL "
+                         << a << ", MariaDB " << b);
         return;
       }
     }
@@ -148,7 +154,8 @@ TEST_CASE("a snapshot copies pgbench tables and a table of every supported type 
   REQUIRE_MESSAGE(pgbench.exit_code == 0, pgbench.err);
   auto pg = db.pg();
   exec_pg(pg, kTypedTable);
-  const std::string tables = "public.pgbench_accounts, public.pgbench_branches, public.pgbench_tellers, public.all_types";
+  const std::string tables =
+      "public.pgbench_accounts, public.pgbench_branches, public.pgbench_tellers, public.all_types";
   auto result = snapshot(db.config(tables, 7000, 2));
   REQUIRE_MESSAGE(result.exit_code == 0, result.out << result.err);
   CHECK(result.out.find("snapshot done: 102011 rows") != std::string::npos);
@@ -159,7 +166,8 @@ TEST_CASE("a snapshot copies pgbench tables and a table of every supported type 
   require_same_rows(db, "all_types", "id");
 
   // The slot exists with its consistent point recorded next to the chunk marks.
-  PgResult slot(PQexec(db.admin.raw(), ("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + db.name + "'").c_str()));
+  PgResult slot(
+      PQexec(db.admin.raw(), ("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + db.name + "'").c_str()));
   CHECK(slot.row_count() == 1);
   auto my = db.mysql();
   auto state = my.query("SELECT consistent_lsn FROM tandem_meta.snapshot_state");
@@ -182,34 +190,43 @@ TEST_CASE("a snapshot copies pgbench tables and a table of every supported type 
   require_same_rows(db, "all_types", "id");
 }
 
-TEST_CASE("a snapshot killed with -9 mid-copy resumes to exactly the source") {
+TEST_CASE("a snapshot killed with -9 mid-copy, three times, resumes to exactly the source") {
   Databases db("snapkill");
   auto pgbench = tandem::it::run_command({pg_tool("pgbench"), "-i", "-q", "-s", "3", db.pg_url()}, 120s);
   REQUIRE_MESSAGE(pgbench.exit_code == 0, pgbench.err);
-  const auto config = db.config("public.pgbench_accounts", 2000, 1);
-  const pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    const std::string path = config.string();
-    ::execl(TANDEM_BINARY, TANDEM_BINARY, "snapshot", "--config", path.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  // Kill it once some chunks, not all, are committed.
+  // Small units (a few chunks each) so that kills land between many commits.
+  const auto config = db.config("public.pgbench_accounts", 2000, 1, 0.05);
   auto my = db.mysql();
-  bool some = false;
-  for (int i = 0; i < 600 && !some; ++i) {
-    std::this_thread::sleep_for(50ms);
-    auto done = my.query("SELECT COALESCE(SUM(done), 0) FROM tandem_meta.snapshot_chunks");
-    some = done.has_value() && !done->rows.empty() && std::stoi(done->rows[0][0].value_or("0")) >= 10;
+  int done_before = 0;
+  for (int kill_round = 0; kill_round < 3; ++kill_round) {
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      const std::string path = config.string();
+      if (kill_round == 0)
+        ::execl(TANDEM_BINARY, TANDEM_BINARY, "snapshot", "--config", path.c_str(), static_cast<char*>(nullptr));
+      else
+        ::execl(TANDEM_BINARY, TANDEM_BINARY, "snapshot", "--config", path.c_str(), "--resume",
+                static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    // Kill it once it has committed some chunks more, but not all.
+    bool progressed = false;
+    int done_now = done_before;
+    for (int i = 0; i < 600 && !progressed; ++i) {
+      std::this_thread::sleep_for(20ms);
+      auto done = my.query("SELECT COALESCE(SUM(done), 0) FROM tandem_meta.snapshot_chunks");
+      if (done.has_value() && !done->rows.empty()) done_now = std::stoi(done->rows[0][0].value_or("0"));
+      progressed = done_now >= done_before + 10;
+    }
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    REQUIRE_MESSAGE(progressed, "round " << kill_round << ": the copy did not commit 10 more chunks within 12 s");
+    MESSAGE("round " << kill_round << ": killed with " << done_now << " of 151 chunks committed");
+    CHECK(done_now < 151);
+    done_before = done_now;
   }
-  ::kill(child, SIGKILL);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  REQUIRE_MESSAGE(some, "the copy did not commit 10 chunks within 30 s");
-  auto partial = my.query("SELECT SUM(done), COUNT(*) FROM tandem_meta.snapshot_chunks");
-  REQUIRE(partial.has_value());
-  MESSAGE("killed after " << *partial->rows[0][0] << " of " << *partial->rows[0][1] << " chunks");
-  CHECK(*partial->rows[0][0] != *partial->rows[0][1]);
 
   auto resumed = snapshot(config, {"--resume"});
   REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.out << resumed.err);
@@ -240,7 +257,8 @@ TEST_CASE("unreachable servers and a source without wal_level=logical privileges
   const auto path = db.dir / "bad.toml";
   {
     std::ofstream out(path);
-    out << "[source]\nurl = \"postgresql://postgres@127.0.0.1:1/" << db.name << "\"\n[target]\nurl = \"" << db.mysql_url() << "\"\n";
+    out << "[source]\nurl = \"postgresql://postgres@127.0.0.1:1/" << db.name << "\"\n[target]\nurl = \""
+        << db.mysql_url() << "\"\n";
   }
   auto no_source = snapshot(path);
   CHECK(no_source.exit_code == 1);
@@ -248,7 +266,8 @@ TEST_CASE("unreachable servers and a source without wal_level=logical privileges
   {
     std::ofstream out(path);
     out << "[source]\nurl = \"" << db.pg_url() << "\"\n[target]\nurl = \"mysql://root@127.0.0.1:1/" << db.name
-        << "\"\n[migration]\ntables = \"public.t\"\nslot = \"" << db.name << "\"\npublication = \"" << db.name << "\"\n";
+        << "\"\n[migration]\ntables = \"public.t\"\nslot = \"" << db.name << "\"\npublication = \"" << db.name
+        << "\"\n";
   }
   auto no_target = snapshot(path);
   CHECK(no_target.exit_code == 1);
@@ -263,8 +282,10 @@ TEST_CASE("unreachable servers and a source without wal_level=logical privileges
   auto u = tandem::it::parse_pg_url(tandem::it::servers().pg_url);
   {
     std::ofstream out(path);
-    out << "[source]\nurl = \"postgresql://tandem_norepl@" << u.host << ":" << u.port << "/" << db.name << "?sslmode=disable\"\n[target]\nurl = \""
-        << db.mysql_url() << "\"\n[migration]\ntables = \"public.t\"\nslot = \"" << db.name << "\"\npublication = \"" << db.name << "\"\n";
+    out << "[source]\nurl = \"postgresql://tandem_norepl@" << u.host << ":" << u.port << "/" << db.name
+        << "?sslmode=disable\"\n[target]\nurl = \"" << db.mysql_url()
+        << "\"\n[migration]\ntables = \"public.t\"\nslot = \"" << db.name << "\"\npublication = \"" << db.name
+        << "\"\n";
   }
   auto no_privilege = snapshot(path);
   CHECK(no_privilege.exit_code == 1);
@@ -300,10 +321,13 @@ TEST_CASE("changes made during and after the snapshot reach MySQL through the WA
   REQUIRE_MESSAGE(init.exit_code == 0, init.err);
   auto pg = db.pg();
   exec_pg(pg, "CREATE TABLE docs (k text PRIMARY KEY, n integer NOT NULL, body text, tags text[], at timestamptz)");
-  exec_pg(pg, "INSERT INTO docs SELECT 'doc' || g, g, repeat('x', 100000), '{a,b}', '2024-01-01 00:00:00+00' FROM generate_series(1, 20) g");
+  exec_pg(pg,
+          "INSERT INTO docs SELECT 'doc' || g, g, repeat('x', 100000), '{a,b}', '2024-01-01 00:00:00+00' FROM "
+          "generate_series(1, 20) g");
   exec_pg(pg, "CREATE TABLE scratch (id integer PRIMARY KEY, v text)");
   exec_pg(pg, "INSERT INTO scratch SELECT g, 'v' || g FROM generate_series(1, 50) g");
-  const std::string tables = "public.pgbench_accounts, public.pgbench_branches, public.pgbench_tellers, public.docs, public.scratch";
+  const std::string tables =
+      "public.pgbench_accounts, public.pgbench_branches, public.pgbench_tellers, public.docs, public.scratch";
 
   // TPC-B runs through the snapshot: what commits before the slot's consistent point is in the
   // copy, what commits after is in the WAL; nothing may be missing or doubled.
@@ -326,7 +350,8 @@ TEST_CASE("changes made during and after the snapshot reach MySQL through the WA
   exec_pg(pg, "TRUNCATE scratch");
   exec_pg(pg, "INSERT INTO scratch VALUES (7, 'after truncate')");
 
-  auto backfill = tandem::it::run_command({TANDEM_BINARY, "backfill", "--config", (db.dir / "tandem.toml").string(), "--until-caught-up"}, 120s);
+  auto backfill = tandem::it::run_command(
+      {TANDEM_BINARY, "backfill", "--config", (db.dir / "tandem.toml").string(), "--until-caught-up"}, 120s);
   REQUIRE_MESSAGE(backfill.exit_code == 0, backfill.out << backfill.err);
   CHECK(backfill.out.find("backfill caught up") != std::string::npos);
   CHECK(backfill.out.find(": 0 transactions") == std::string::npos);
@@ -340,7 +365,8 @@ TEST_CASE("changes made during and after the snapshot reach MySQL through the WA
 
   // The applied position is stored with the data and confirmed to the slot: a second run applies
   // nothing again.
-  auto again = tandem::it::run_command({TANDEM_BINARY, "backfill", "--config", (db.dir / "tandem.toml").string(), "--until-caught-up"}, 120s);
+  auto again = tandem::it::run_command(
+      {TANDEM_BINARY, "backfill", "--config", (db.dir / "tandem.toml").string(), "--until-caught-up"}, 120s);
   REQUIRE_MESSAGE(again.exit_code == 0, again.err);
   CHECK(again.out.find(": 0 transactions") != std::string::npos);
   require_same_rows(db, "docs", "k");
@@ -353,7 +379,8 @@ TEST_CASE("columns added, dropped and renamed on the source during backfill, and
   auto pg = db.pg();
   exec_pg(pg, "CREATE TABLE evolve (id integer PRIMARY KEY, a text)");
   exec_pg(pg, "INSERT INTO evolve SELECT g, 'a' || g FROM generate_series(1, 100) g");
-  auto snap = snapshot(db.config("public.pgbench_accounts, public.pgbench_branches, public.pgbench_tellers, public.evolve", 50000, 2));
+  auto snap = snapshot(
+      db.config("public.pgbench_accounts, public.pgbench_branches, public.pgbench_tellers, public.evolve", 50000, 2));
   REQUIRE_MESSAGE(snap.exit_code == 0, snap.out << snap.err);
 
   // Schema changes while backfill follows, as in production: each reaches MySQL before the next.
@@ -364,17 +391,19 @@ TEST_CASE("columns added, dropped and renamed on the source during backfill, and
     ::execl(TANDEM_BINARY, TANDEM_BINARY, "backfill", "--config", config.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  for (const char* step : {"UPDATE evolve SET a = 'changed' WHERE id <= 10", "ALTER TABLE evolve ADD COLUMN b integer NOT NULL DEFAULT 7",
-                           "INSERT INTO evolve (id, a, b) VALUES (101, 'new', 1)", "ALTER TABLE evolve DROP COLUMN a",
-                           "UPDATE evolve SET b = b + 1 WHERE id % 2 = 0", "ALTER TABLE evolve RENAME COLUMN b TO c",
-                           "UPDATE evolve SET c = c * 10 WHERE id > 95"}) {
+  for (const char* step :
+       {"UPDATE evolve SET a = 'changed' WHERE id <= 10", "ALTER TABLE evolve ADD COLUMN b integer NOT NULL DEFAULT 7",
+        "INSERT INTO evolve (id, a, b) VALUES (101, 'new', 1)", "ALTER TABLE evolve DROP COLUMN a",
+        "UPDATE evolve SET b = b + 1 WHERE id % 2 = 0", "ALTER TABLE evolve RENAME COLUMN b TO c",
+        "UPDATE evolve SET c = c * 10 WHERE id > 95"}) {
     exec_pg(pg, step);
     std::this_thread::sleep_for(700ms);
   }
   ::kill(follower, SIGTERM);
   int follower_status = 0;
   ::waitpid(follower, &follower_status, 0);
-  CHECK_MESSAGE((WIFEXITED(follower_status) && WEXITSTATUS(follower_status) == 0), "backfill did not stop cleanly on SIGTERM");
+  CHECK_MESSAGE((WIFEXITED(follower_status) && WEXITSTATUS(follower_status) == 0),
+                "backfill did not stop cleanly on SIGTERM");
   require_same_rows(db, "evolve", "id");
   // A backlog of small transactions to be killed in the middle of.
   auto load = tandem::it::run_command({pg_tool("pgbench"), "-n", "-c", "2", "-T", "5", db.pg_url()}, 60s);

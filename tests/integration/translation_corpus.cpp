@@ -35,9 +35,9 @@
 
 namespace {
 
+using tandem::it::canonical;
 using tandem::it::MysqlConnection;
 using tandem::it::PgConnection;
-using tandem::it::canonical;
 namespace fs = std::filesystem;
 
 using CanonRow = std::vector<std::string>;
@@ -65,7 +65,7 @@ std::string show_rows(const std::vector<CanonRow>& rows) {
 }
 
 struct Case {
-  std::string text;       // the statement, annotations removed
+  std::string text;  // the statement, annotations removed
   bool refused = false;
   bool error = false;
   std::vector<std::optional<std::string>> params;
@@ -85,8 +85,10 @@ std::vector<Case> load_cases(const std::string& file_text) {
       if (t.starts_with("--")) {
         std::string note = t.substr(2);
         note.erase(0, note.find_first_not_of(' '));
-        if (note == "refused") c.refused = true;
-        else if (note == "error") c.error = true;
+        if (note == "refused")
+          c.refused = true;
+        else if (note == "error")
+          c.error = true;
         else if (note.starts_with("params:")) {
           std::string rest = note.substr(7);
           std::size_t pos = 0;
@@ -96,8 +98,10 @@ std::vector<Case> load_cases(const std::string& file_text) {
             std::string v = rest.substr(pos, bar - pos);
             v.erase(0, v.find_first_not_of(' '));
             while (!v.empty() && v.back() == ' ') v.pop_back();
-            if (v == "NULL") c.params.emplace_back(std::nullopt);
-            else c.params.emplace_back(v);
+            if (v == "NULL")
+              c.params.emplace_back(std::nullopt);
+            else
+              c.params.emplace_back(v);
             pos = bar + 1;
           }
         }
@@ -204,7 +208,8 @@ class Corpus {
         s.rows.clear();
         for (const auto& row : r->rows) {
           CanonRow cr;
-          for (std::size_t i = 0; i < row.size(); ++i) cr.push_back(canonical(row[i], i < types.size() ? types[i] : 25, false));
+          for (std::size_t i = 0; i < row.size(); ++i)
+            cr.push_back(canonical(row[i], i < types.size() ? types[i] : 25, false));
           s.rows.push_back(std::move(cr));
         }
       } else {
@@ -222,14 +227,17 @@ class Corpus {
     Side p = run_pg(pg_case);
     if (!p.ok) return "reading " + pg_name + " on PostgreSQL failed: " + p.error;
     tandem::sql::Translation select;
-    select.statements.push_back("SELECT * FROM " + (table.schema == "public" ? std::string() : tandem::sql::quote_identifier(table.schema) + ".") +
-                                tandem::sql::quote_identifier(table.name));
+    select.statements.push_back(
+        "SELECT * FROM " +
+        (table.schema == "public" ? std::string() : tandem::sql::quote_identifier(table.schema) + ".") +
+        tandem::sql::quote_identifier(table.name));
     Side m = run_mysql(select, pg_case, p.types);
     if (!m.ok) return "reading " + table.name + " on MariaDB failed: " + m.error;
     std::sort(p.rows.begin(), p.rows.end());
     std::sort(m.rows.begin(), m.rows.end());
     if (p.rows != m.rows)
-      return "table " + table.name + " differs after the statement\n  PostgreSQL:\n" + show_rows(p.rows) + "  MariaDB:\n" + show_rows(m.rows);
+      return "table " + table.name + " differs after the statement\n  PostgreSQL:\n" + show_rows(p.rows) +
+             "  MariaDB:\n" + show_rows(m.rows);
     return std::nullopt;
   }
 
@@ -269,8 +277,8 @@ class Corpus {
     const std::string mysql_text = "\n  MySQL: " + join(t.statements);
     if (c.error) {
       if (p.ok || m.ok)
-        return std::string("expected both servers to reject it; PostgreSQL ") + (p.ok ? "accepted" : "rejected") + ", MariaDB " +
-               (m.ok ? "accepted" : "rejected") + mysql_text;
+        return std::string("expected both servers to reject it; PostgreSQL ") + (p.ok ? "accepted" : "rejected") +
+               ", MariaDB " + (m.ok ? "accepted" : "rejected") + mysql_text;
       return "";
     }
     if (!p.ok) return "PostgreSQL rejected the case itself: " + p.error;
@@ -278,7 +286,8 @@ class Corpus {
     if (p.has_rows && !m.has_rows && t.emulation.starts_with("RETURNING")) {
       // MySQL has no RETURNING: the statement's effect is compared, the caller reads rows back.
       if (p.rows.size() != m.affected)
-        return "RETURNING gave " + std::to_string(p.rows.size()) + " rows, MariaDB affected " + std::to_string(m.affected) + mysql_text;
+        return "RETURNING gave " + std::to_string(p.rows.size()) + " rows, MariaDB affected " +
+               std::to_string(m.affected) + mysql_text;
       p.has_rows = false;
       p.affected = m.affected;
     } else if (t.statements.empty()) {
@@ -294,8 +303,10 @@ class Corpus {
       }
       if (p.rows != m.rows)
         return "results differ\n  PostgreSQL:\n" + show_rows(p.rows) + "  MariaDB:\n" + show_rows(m.rows) + mysql_text;
-    } else if (t.statement_class == tandem::sql::StatementClass::write && t.exact_row_count && p.affected != m.affected) {
-      return "affected rows: PostgreSQL " + std::to_string(p.affected) + ", MariaDB " + std::to_string(m.affected) + mysql_text;
+    } else if (t.statement_class == tandem::sql::StatementClass::write && t.exact_row_count &&
+               p.affected != m.affected) {
+      return "affected rows: PostgreSQL " + std::to_string(p.affected) + ", MariaDB " + std::to_string(m.affected) +
+             mysql_text;
     }
     if (t.statement_class == tandem::sql::StatementClass::write) {
       for (const auto& table : t.tables)
@@ -368,8 +379,8 @@ TEST_CASE("every corpus statement gives the same result on PostgreSQL and, trans
       std::snprintf(line, sizeof line, "%-16s %4d passed, %3d failed\n", file.stem().string().c_str(), passed, failed);
       summary += line;
     }
-    std::printf("translation corpus by category:\n%s%-16s %4d passed, %3d failed\n", summary.c_str(), "total", total_passed,
-                total_failed);
+    std::printf("translation corpus by category:\n%s%-16s %4d passed, %3d failed\n", summary.c_str(), "total",
+                total_passed, total_failed);
     CHECK(total_passed + total_failed >= 400);
   }
   PQclear(PQexec(admin_pg.raw(), ("DROP DATABASE IF EXISTS " + db).c_str()));

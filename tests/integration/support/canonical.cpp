@@ -88,9 +88,12 @@ std::string pg_array_to_json(const std::string& text, bool numeric) {
     } else {
       while (i < body.size() && body[i] != ',') item += body[i++];
     }
-    if (!quoted && item == "NULL") out.emplace_back(nullptr);
-    else if (numeric && !quoted) out.emplace_back(std::stoll(item));
-    else out.emplace_back(boost::json::string(item));
+    if (!quoted && item == "NULL")
+      out.emplace_back(nullptr);
+    else if (numeric && !quoted)
+      out.emplace_back(std::stoll(item));
+    else
+      out.emplace_back(boost::json::string(item));
     if (i < body.size() && body[i] == ',') ++i;
   }
   return boost::json::serialize(out);
@@ -115,26 +118,41 @@ std::string canonical(const std::optional<std::string>& value, Oid type, bool fr
     case 16:  // bool
       if (from_postgres) return v == "t" ? "1" : "0";
       return v;
-    case 20: case 21: case 23: case 1700:
+    case 20:
+    case 21:
+    case 23:
+    case 1700:
       return canonical_number(v);
-    case 700: return canonical_float(v, true);
-    case 701: return canonical_float(v, false);
-    case 1184: case 1114: case 1083: {  // timestamptz, timestamp, time
-      if (from_postgres && type == 1184 && v.size() > 3 && v.compare(v.size() - 3, 3, "+00") == 0) v.resize(v.size() - 3);
+    case 700:
+      return canonical_float(v, true);
+    case 701:
+      return canonical_float(v, false);
+    case 1184:
+    case 1114:
+    case 1083: {  // timestamptz, timestamp, time
+      if (from_postgres && type == 1184 && v.size() > 3 && v.compare(v.size() - 3, 3, "+00") == 0)
+        v.resize(v.size() - 3);
       return trim_fraction(v);
     }
-    case 114: case 3802: return canonical_json(v);
-    case 17: return from_postgres ? (v.starts_with("\\x") ? v.substr(2) : v) : to_hex(v);
+    case 114:
+    case 3802:
+      return canonical_json(v);
+    case 17:
+      return from_postgres ? (v.starts_with("\\x") ? v.substr(2) : v) : to_hex(v);
     case 2950: {
       std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       return v;
     }
-    case 1007: case 1016: return from_postgres ? canonical_json(pg_array_to_json(v, true)) : canonical_json(v);
-    case 1009: return from_postgres ? canonical_json(pg_array_to_json(v, false)) : canonical_json(v);
+    case 1007:
+    case 1016:
+      return from_postgres ? canonical_json(pg_array_to_json(v, true)) : canonical_json(v);
+    case 1009:
+      return from_postgres ? canonical_json(pg_array_to_json(v, false)) : canonical_json(v);
     case 1042:  // char(n): PostgreSQL pads, MySQL strips on read
       while (!v.empty() && v.back() == ' ') v.pop_back();
       return v;
-    default: return v;
+    default:
+      return v;
   }
 }
 

@@ -61,10 +61,8 @@ std::optional<std::string> dechunk(std::string_view raw) {
 }  // namespace
 
 std::expected<HttpResponse, std::string> http_request(std::uint16_t port, std::string_view method,
-                                                      std::string_view target,
-                                                      const HttpHeaders& headers,
-                                                      std::string_view body,
-                                                      std::chrono::milliseconds limit) {
+                                                      std::string_view target, const HttpHeaders& headers,
+                                                      std::string_view body, std::chrono::milliseconds limit) {
   const auto deadline = Clock::now() + limit;
   SocketFd sock{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
   if (sock.fd < 0) return std::unexpected(std::string("socket: ") + std::strerror(errno));
@@ -105,7 +103,8 @@ std::expected<HttpResponse, std::string> http_request(std::uint16_t port, std::s
         auto line_end = head.find("\r\n");
         std::string_view status_line = head.substr(0, line_end);
         auto space = status_line.find(' ');
-        if (space == std::string_view::npos) return std::unexpected("malformed status line: " + std::string(status_line));
+        if (space == std::string_view::npos)
+          return std::unexpected("malformed status line: " + std::string(status_line));
         response.status = std::atoi(std::string(status_line.substr(space + 1, 3)).c_str());
         std::size_t pos = line_end == std::string_view::npos ? head.size() : line_end + 2;
         while (pos < head.size()) {
@@ -142,7 +141,9 @@ std::expected<HttpResponse, std::string> http_request(std::uint16_t port, std::s
     }
     pollfd pfd{sock.fd, POLLIN, 0};
     int rc = ::poll(&pfd, 1, remaining_ms(deadline));
-    if (rc == 0) return std::unexpected("timed out waiting for the response to " + std::string(method) + " " + std::string(target));
+    if (rc == 0)
+      return std::unexpected("timed out waiting for the response to " + std::string(method) + " " +
+                             std::string(target));
     if (rc < 0) {
       if (errno == EINTR) continue;
       return std::unexpected(std::string("poll: ") + std::strerror(errno));
@@ -152,7 +153,8 @@ std::expected<HttpResponse, std::string> http_request(std::uint16_t port, std::s
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       // Connection closed: a body without length ends here.
-      if (header_end == std::string::npos) return std::unexpected(std::string("connection closed before the response headers"));
+      if (header_end == std::string::npos)
+        return std::unexpected(std::string("connection closed before the response headers"));
       if (chunked || content_length) return std::unexpected(std::string("connection closed inside the response body"));
       response.body = raw.substr(header_end + 4);
       return response;
@@ -285,11 +287,21 @@ class JsonParser {
       if (pos_ >= text_.size()) break;
       char e = text_[pos_++];
       switch (e) {
-        case 'n': out.push_back('\n'); break;
-        case 't': out.push_back('\t'); break;
-        case 'r': out.push_back('\r'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
         case 'u': {
           // Non-ASCII escapes are kept as '?': status documents only need ASCII.
           if (pos_ + 4 > text_.size()) return fail("short \\u escape");
@@ -298,7 +310,8 @@ class JsonParser {
           pos_ += 4;
           break;
         }
-        default: out.push_back(e);
+        default:
+          out.push_back(e);
       }
     }
     if (pos_ >= text_.size()) return fail("unterminated string");
@@ -366,8 +379,6 @@ class JsonParser {
 
 }  // namespace
 
-std::expected<JsonValue, std::string> parse_json(std::string_view text) {
-  return JsonParser(text).parse_document();
-}
+std::expected<JsonValue, std::string> parse_json(std::string_view text) { return JsonParser(text).parse_document(); }
 
 }  // namespace tandem::it

@@ -25,9 +25,8 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 // Sends one request to 127.0.0.1:port with `Connection: close` and reads the whole response;
 // the error is a description (connect failure, timeout, malformed response).
 std::expected<HttpResponse, std::string> http_request(
-    std::uint16_t port, std::string_view method, std::string_view target,
-    const HttpHeaders& headers = {}, std::string_view body = {},
-    std::chrono::milliseconds limit = std::chrono::milliseconds(5000));
+    std::uint16_t port, std::string_view method, std::string_view target, const HttpHeaders& headers = {},
+    std::string_view body = {}, std::chrono::milliseconds limit = std::chrono::milliseconds(5000));
 
 std::expected<HttpResponse, std::string> http_get(std::uint16_t port, std::string_view target);
 std::expected<HttpResponse, std::string> http_post(std::uint16_t port, std::string_view target,

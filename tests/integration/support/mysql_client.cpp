@@ -7,7 +7,8 @@
 
 namespace tandem::it {
 
-std::expected<MysqlConnection, std::string> MysqlConnection::connect(const std::string& url, const std::string& database_override) {
+std::expected<MysqlConnection, std::string> MysqlConnection::connect(const std::string& url,
+                                                                     const std::string& database_override) {
   auto parsed = config::parse_mysql_url(url);
   if (!parsed) return std::unexpected("bad MySQL URL: " + parsed.error());
   MYSQL* m = mysql_init(nullptr);
@@ -50,8 +51,10 @@ std::expected<MysqlResult, std::string> MysqlConnection::query(const std::string
     unsigned long* lengths = mysql_fetch_lengths(res);
     std::vector<std::optional<std::string>> r;
     for (unsigned int i = 0; i < n; ++i) {
-      if (row[i] == nullptr) r.emplace_back(std::nullopt);
-      else r.emplace_back(std::string(row[i], lengths[i]));
+      if (row[i] == nullptr)
+        r.emplace_back(std::nullopt);
+      else
+        r.emplace_back(std::string(row[i], lengths[i]));
     }
     out.rows.push_back(std::move(r));
   }

@@ -23,7 +23,8 @@ class MysqlConnection {
  public:
   // Connects to a mysql:// URL; CLIENT_FOUND_ROWS makes UPDATE report matched rows, as
   // PostgreSQL does. The error is the server's message.
-  static std::expected<MysqlConnection, std::string> connect(const std::string& url, const std::string& database_override = "");
+  static std::expected<MysqlConnection, std::string> connect(const std::string& url,
+                                                             const std::string& database_override = "");
 
   // Runs one statement; the error is "errno: message".
   std::expected<MysqlResult, std::string> query(const std::string& sql);

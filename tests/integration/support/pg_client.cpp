@@ -47,13 +47,9 @@ std::string format_rows(const Rows& rows) {
 
 // ---- PgResult ----
 
-ExecStatusType PgResult::status() const {
-  return result_ ? PQresultStatus(result_.get()) : PGRES_FATAL_ERROR;
-}
+ExecStatusType PgResult::status() const { return result_ ? PQresultStatus(result_.get()) : PGRES_FATAL_ERROR; }
 
-std::string PgResult::status_name() const {
-  return result_ ? PQresStatus(status()) : "(no result)";
-}
+std::string PgResult::status_name() const { return result_ ? PQresStatus(status()) : "(no result)"; }
 
 bool PgResult::ok() const {
   switch (status()) {
@@ -76,13 +72,9 @@ std::string PgResult::sqlstate() const {
   return code ? code : "";
 }
 
-std::string PgResult::error_message() const {
-  return result_ ? PQresultErrorMessage(result_.get()) : "no result";
-}
+std::string PgResult::error_message() const { return result_ ? PQresultErrorMessage(result_.get()) : "no result"; }
 
-std::string PgResult::command_tag() const {
-  return result_ ? PQcmdStatus(result_.get()) : "";
-}
+std::string PgResult::command_tag() const { return result_ ? PQcmdStatus(result_.get()) : ""; }
 
 Rows PgResult::rows() const {
   Rows out;
@@ -97,8 +89,8 @@ Rows PgResult::rows() const {
       if (PQgetisnull(result_.get(), r, c)) {
         row.emplace_back(std::nullopt);
       } else {
-        row.emplace_back(std::string(PQgetvalue(result_.get(), r, c),
-                                     static_cast<std::size_t>(PQgetlength(result_.get(), r, c))));
+        row.emplace_back(
+            std::string(PQgetvalue(result_.get(), r, c), static_cast<std::size_t>(PQgetlength(result_.get(), r, c))));
       }
     }
     out.push_back(std::move(row));
@@ -130,8 +122,8 @@ PgResult PgConnection::exec(const std::string& sql, std::chrono::milliseconds li
   if (PQsendQuery(raw(), sql.c_str()) != 1) return PgResult(PQmakeEmptyPGresult(raw(), PGRES_FATAL_ERROR));
   auto result = finish_query(limit);
   if (!result) {
-    throw std::runtime_error("statement [" + sql + "] got no complete answer within " +
-                             std::to_string(limit.count()) + " ms");
+    throw std::runtime_error("statement [" + sql + "] got no complete answer within " + std::to_string(limit.count()) +
+                             " ms");
   }
   return std::move(*result);
 }
@@ -141,14 +133,14 @@ PgResult PgConnection::exec_params(const std::string& sql, const std::vector<Val
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  if (PQsendQueryParams(raw(), sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                        nullptr, nullptr, 0) != 1) {
+  if (PQsendQueryParams(raw(), sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), nullptr, nullptr,
+                        0) != 1) {
     return PgResult(PQmakeEmptyPGresult(raw(), PGRES_FATAL_ERROR));
   }
   auto result = finish_query(limit);
   if (!result) {
-    throw std::runtime_error("statement [" + sql + "] got no complete answer within " +
-                             std::to_string(limit.count()) + " ms");
+    throw std::runtime_error("statement [" + sql + "] got no complete answer within " + std::to_string(limit.count()) +
+                             " ms");
   }
   return std::move(*result);
 }
@@ -157,8 +149,8 @@ void PgConnection::send_query_params(const std::string& sql, const std::vector<V
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  if (PQsendQueryParams(raw(), sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                        nullptr, nullptr, 0) != 1) {
+  if (PQsendQueryParams(raw(), sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), nullptr, nullptr,
+                        0) != 1) {
     throw std::runtime_error("PQsendQueryParams [" + sql + "] failed: " + error_message());
   }
 }
@@ -166,9 +158,8 @@ void PgConnection::send_query_params(const std::string& sql, const std::vector<V
 Rows PgConnection::query(const std::string& sql) {
   PgResult result = exec(sql);
   if (!result.ok()) {
-    throw std::runtime_error("statement [" + sql + "] failed (" + result.status_name() + ", " +
-                             result.sqlstate() + "): " + result.error_message() +
-                             (result ? "" : error_message()));
+    throw std::runtime_error("statement [" + sql + "] failed (" + result.status_name() + ", " + result.sqlstate() +
+                             "): " + result.error_message() + (result ? "" : error_message()));
   }
   return result.rows();
 }
@@ -226,8 +217,7 @@ std::optional<PgResult> PgConnection::finish_query(std::chrono::milliseconds lim
   }
 }
 
-std::optional<PgConnection::Notification> PgConnection::wait_notification(
-    std::chrono::milliseconds limit) {
+std::optional<PgConnection::Notification> PgConnection::wait_notification(std::chrono::milliseconds limit) {
   auto deadline = Clock::now() + limit;
   while (true) {
     PQconsumeInput(raw());
@@ -301,8 +291,7 @@ bool RawPgSocket::fill(Clock::time_point deadline, ReadError& error) {
   }
 }
 
-std::expected<RawPgSocket::Message, RawPgSocket::ReadError> RawPgSocket::read_message(
-    std::chrono::milliseconds limit) {
+std::expected<RawPgSocket::Message, RawPgSocket::ReadError> RawPgSocket::read_message(std::chrono::milliseconds limit) {
   auto deadline = Clock::now() + limit;
   ReadError error{};
   while (buffer_.size() < 5) {
@@ -319,8 +308,8 @@ std::expected<RawPgSocket::Message, RawPgSocket::ReadError> RawPgSocket::read_me
   return message;
 }
 
-std::expected<RawPgSocket::Message, RawPgSocket::ReadError> RawPgSocket::read_until(
-    char type, std::chrono::milliseconds limit) {
+std::expected<RawPgSocket::Message, RawPgSocket::ReadError> RawPgSocket::read_until(char type,
+                                                                                    std::chrono::milliseconds limit) {
   auto deadline = Clock::now() + limit;
   while (true) {
     auto message = read_message(std::chrono::milliseconds(remaining_ms(deadline)));
@@ -338,8 +327,7 @@ bool RawPgSocket::wait_eof(std::chrono::milliseconds limit) {
 
 void RawPgSocket::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
 
-std::expected<void, std::string> RawPgSocket::start_session_trust(std::string_view user,
-                                                                  std::string_view database,
+std::expected<void, std::string> RawPgSocket::start_session_trust(std::string_view user, std::string_view database,
                                                                   std::chrono::milliseconds limit) {
   auto deadline = Clock::now() + limit;
   if (!send(startup_packet({{"user", std::string(user)}, {"database", std::string(database)}}))) {
@@ -353,8 +341,8 @@ std::expected<void, std::string> RawPgSocket::start_session_trust(std::string_vi
       return std::unexpected("startup failed: " + fields['C'] + " " + fields['M']);
     }
     if (message->type == 'R' && decode_int32(message->body) != 0) {
-      return std::unexpected("server asked for authentication method " +
-                             std::to_string(decode_int32(message->body)) + ", expected trust");
+      return std::unexpected("server asked for authentication method " + std::to_string(decode_int32(message->body)) +
+                             ", expected trust");
     }
     if (message->type == 'Z') return {};
   }
@@ -395,8 +383,7 @@ std::string cancel_request_packet(std::int32_t pid, std::int32_t secret) {
 }
 
 std::string frontend_message(char type, std::string_view body) {
-  return std::string(1, type) + encode_int32(static_cast<std::int32_t>(body.size() + 4)) +
-         std::string(body);
+  return std::string(1, type) + encode_int32(static_cast<std::int32_t>(body.size() + 4)) + std::string(body);
 }
 
 std::map<char, std::string> error_fields(std::string_view body) {

@@ -144,8 +144,7 @@ class RawPgSocket {
 
 // Wire encoding helpers for raw clients.
 std::string encode_int32(std::int32_t value);
-std::string startup_packet(const std::map<std::string, std::string>& params,
-                           std::int32_t protocol = 196608);
+std::string startup_packet(const std::map<std::string, std::string>& params, std::int32_t protocol = 196608);
 std::string cancel_request_packet(std::int32_t pid, std::int32_t secret);
 std::string frontend_message(char type, std::string_view body);
 std::int32_t decode_int32(std::string_view bytes);

@@ -170,21 +170,19 @@ std::optional<std::string> TandemProcess::wait_ready() {
   const auto deadline = start + options_.ready_limit;
   while (true) {
     if (!running()) {
-      return "tandem exited during start-up (code " + std::to_string(exit_status_->code) +
-             ", signal " + std::to_string(exit_status_->signal) + "); config:\n" +
-             read_file(config_path_) + "log tail:\n" + log_tail();
+      return "tandem exited during start-up (code " + std::to_string(exit_status_->code) + ", signal " +
+             std::to_string(exit_status_->signal) + "); config:\n" + read_file(config_path_) + "log tail:\n" +
+             log_tail();
     }
     if (log_text().find("event=ready") != std::string::npos) return std::nullopt;
     // Probing the proxy port opens a (harmless) client connection, so only fall back to it when
     // the ready line has not shown up for a while.
-    if (Clock::now() - start > std::chrono::seconds(2) && accepts_tcp(admin_port_) &&
-        accepts_tcp(proxy_port_)) {
+    if (Clock::now() - start > std::chrono::seconds(2) && accepts_tcp(admin_port_) && accepts_tcp(proxy_port_)) {
       return std::nullopt;
     }
     if (Clock::now() >= deadline) {
-      return "tandem not ready within " + std::to_string(options_.ready_limit.count()) +
-             " ms (ports " + std::to_string(proxy_port_) + ", " + std::to_string(admin_port_) +
-             "); log tail:\n" + log_tail();
+      return "tandem not ready within " + std::to_string(options_.ready_limit.count()) + " ms (ports " +
+             std::to_string(proxy_port_) + ", " + std::to_string(admin_port_) + "); log tail:\n" + log_tail();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -253,11 +251,9 @@ std::string TandemProcess::log_tail(std::size_t lines) const {
   return text.substr(pos);
 }
 
-std::string TandemProcess::conninfo(std::string_view user, std::string_view database,
-                                    std::string_view extra) const {
-  std::string out = "host=127.0.0.1 port=" + std::to_string(proxy_port_) +
-                    " user=" + conninfo_quote(user) + " dbname=" + conninfo_quote(database) +
-                    " connect_timeout=10";
+std::string TandemProcess::conninfo(std::string_view user, std::string_view database, std::string_view extra) const {
+  std::string out = "host=127.0.0.1 port=" + std::to_string(proxy_port_) + " user=" + conninfo_quote(user) +
+                    " dbname=" + conninfo_quote(database) + " connect_timeout=10";
   if (!extra.empty()) out += " " + std::string(extra);
   return out;
 }

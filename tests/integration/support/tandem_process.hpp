@@ -68,8 +68,7 @@ class TandemProcess {
 
   // Admin port conveniences; they throw std::runtime_error when the request fails.
   std::string metrics_text() const;
-  std::optional<double> metric(std::string_view name,
-                               const std::map<std::string, std::string>& labels = {}) const;
+  std::optional<double> metric(std::string_view name, const std::map<std::string, std::string>& labels = {}) const;
   JsonValue status() const;
 
  private:

@@ -37,8 +37,7 @@ int hex_digit(char c) {
 std::string percent_decode(std::string_view in) {
   std::string out;
   for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size() && hex_digit(in[i + 1]) >= 0 &&
-        hex_digit(in[i + 2]) >= 0) {
+    if (in[i] == '%' && i + 2 < in.size() && hex_digit(in[i + 1]) >= 0 && hex_digit(in[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex_digit(in[i + 1]) * 16 + hex_digit(in[i + 2])));
       i += 2;
     } else {
@@ -171,8 +170,7 @@ std::string conninfo_quote(std::string_view value) {
 std::string direct_conninfo(std::string_view user, std::string_view database, std::string_view extra) {
   PgUrl url = parse_pg_url(servers().pg_url);
   std::string out = "host=" + conninfo_quote(url.host) + " port=" + std::to_string(url.port) +
-                    " user=" + conninfo_quote(user) + " dbname=" + conninfo_quote(database) +
-                    " connect_timeout=10";
+                    " user=" + conninfo_quote(user) + " dbname=" + conninfo_quote(database) + " connect_timeout=10";
   if (!extra.empty()) out += " " + std::string(extra);
   return out;
 }
@@ -217,8 +215,8 @@ TempDir::TempDir(std::string_view prefix) {
   std::mt19937_64 random(seed());
   auto base = std::filesystem::temp_directory_path();
   for (int attempt = 0; attempt < 100; ++attempt) {
-    auto candidate = base / (std::string(prefix) + "-" + std::to_string(::getpid()) + "-" +
-                             std::to_string(random() % 1000000000));
+    auto candidate =
+        base / (std::string(prefix) + "-" + std::to_string(::getpid()) + "-" + std::to_string(random() % 1000000000));
     std::error_code ec;
     if (std::filesystem::create_directory(candidate, ec)) {
       path_ = candidate;

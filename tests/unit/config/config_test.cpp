@@ -145,19 +145,17 @@ TEST_CASE("bad values are refused with the key and the reason") {
   CHECK(refusal(std::string(kMinimal) + "[admin]\nlisten = \"127.0.0.1:70000\"\n") ==
         "admin.listen: port 70000 out of range");
   CHECK(refusal("[source]\nurl = \"postgresql://h:99999/d\"\n") == "source.url: port 99999 out of range");
-  CHECK(refusal("[source]\nurl = \"http://h/d\"\n") ==
-        "source.url: unknown scheme 'http', expected postgresql://");
+  CHECK(refusal("[source]\nurl = \"http://h/d\"\n") == "source.url: unknown scheme 'http', expected postgresql://");
   CHECK(refusal("[source]\nurl = \"postgresql://h/d?sslmode=sometimes\"\n").find("source.url: invalid sslmode") == 0);
-  CHECK(refusal(std::string(kMinimal) + "[target]\nurl = \"postgresql://h/d\"\n").find("target.url: unknown scheme") == 0);
+  CHECK(refusal(std::string(kMinimal) + "[target]\nurl = \"postgresql://h/d\"\n").find("target.url: unknown scheme") ==
+        0);
   CHECK(refusal(std::string(kMinimal) + "[proxy]\nmax_message_bytes = 10\n").find("proxy.max_message_bytes") == 0);
   CHECK(refusal(std::string(kMinimal) + "[proxy]\nbackend_connect_timeout_seconds = 0\n")
             .find("proxy.backend_connect_timeout_seconds: must be > 0") == 0);
   CHECK(refusal(std::string(kMinimal) + "[log]\nlevel = \"loud\"\n").find("log.level") == 0);
 }
 
-TEST_CASE("source.url is required") {
-  CHECK(refusal("").find("source.url: required") == 0);
-}
+TEST_CASE("source.url is required") { CHECK(refusal("").find("source.url: required") == 0); }
 
 TEST_CASE("TLS needs both the certificate and the key") {
   CHECK(refusal(std::string(kMinimal) + "[proxy]\ntls_cert = \"c.pem\"\n") ==

@@ -7,7 +7,9 @@
 using namespace tandem::config;
 
 TEST_CASE("a PostgreSQL URL with every part") {
-  auto u = parse_postgres_url("postgresql://al%20ice:s%3Acret@db.internal:5433/my%2Fdb?sslmode=verify-full&sslrootcert=/ca.pem&connect_timeout=5");
+  auto u = parse_postgres_url(
+      "postgresql://al%20ice:s%3Acret@db.internal:5433/my%2Fdb?sslmode=verify-full&sslrootcert=/"
+      "ca.pem&connect_timeout=5");
   REQUIRE_MESSAGE(u.has_value(), u.error());
   CHECK(u->user == "al ice");
   CHECK(u->password == "s:cret");
@@ -58,8 +60,7 @@ TEST_CASE("redacted URLs never show the password") {
 TEST_CASE("the libpq conninfo quotes values") {
   auto u = parse_postgres_url("postgresql://o%27neil:a%5Cb%20c@h:1/d");
   REQUIRE(u.has_value());
-  CHECK(u->to_libpq_conninfo() ==
-        "host='h' port='1' user='o\\'neil' password='a\\\\b c' dbname='d' sslmode='prefer'");
+  CHECK(u->to_libpq_conninfo() == "host='h' port='1' user='o\\'neil' password='a\\\\b c' dbname='d' sslmode='prefer'");
 }
 
 TEST_CASE("MySQL URLs") {

@@ -26,7 +26,11 @@ struct Capture {
 
 TEST_CASE("a log line is key=value with quoting where needed") {
   Capture cap;
-  log::info("session.start").kv("client", "127.0.0.1:5000").kv("pid", std::int64_t{42}).kv("note", "two words").kv("q", "a\"b\nc");
+  log::info("session.start")
+      .kv("client", "127.0.0.1:5000")
+      .kv("pid", std::int64_t{42})
+      .kv("note", "two words")
+      .kv("q", "a\"b\nc");
   REQUIRE(cap.lines.size() == 1);
   const auto& l = cap.lines[0];
   CHECK(l.starts_with("ts="));

@@ -19,10 +19,14 @@ TEST_CASE("LOAD DATA escaping keeps NUL, tab, newline, CR and backslash as data"
 }
 
 TEST_CASE("rows convert value by value to the mapped MySQL form; NULL stays \\N, empty stays empty") {
-  RowConverter c({"integer", "text", "boolean", "timestamp with time zone", "bytea", "integer[]", "uuid", "numeric(10,2)"});
+  RowConverter c(
+      {"integer", "text", "boolean", "timestamp with time zone", "bytea", "integer[]", "uuid", "numeric(10,2)"});
   std::string out;
-  REQUIRE(c.convert("1\tx\\ty\tt\t2024-01-01 02:00:00+02\t\\\\x00ff\t{1,2}\tA0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11\t1.50", out));
-  CHECK(out == std::string("1\tx\\ty\t1\t2024-01-01 00:00:00.000000\t\\0\xff\t[1,2]\ta0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\t1.50\n"));
+  REQUIRE(c.convert("1\tx\\ty\tt\t2024-01-01 02:00:00+02\t\\\\x00ff\t{1,2}\tA0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11\t1.50",
+                    out));
+  CHECK(out ==
+        std::string(
+            "1\tx\\ty\t1\t2024-01-01 00:00:00.000000\t\\0\xff\t[1,2]\ta0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\t1.50\n"));
   out.clear();
   REQUIRE(c.convert("2\t\t\\N\t\\N\t\\N\t{}\t\\N\t\\N", out));
   CHECK(out == "2\t\t\\N\t\\N\t\\N\t[]\t\\N\t\\N\n");

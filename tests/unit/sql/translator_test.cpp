@@ -55,12 +55,14 @@ TEST_CASE_FIXTURE(Fixture, "literals keep their value: strings, escapes, dollar 
   CHECK(my("SELECT E'a\\tb'") == "SELECT 'a\tb' AS `?column?`");
   CHECK(my("SELECT $$x;y$$") == "SELECT 'x;y' AS `?column?`");
   CHECK(my("SELECT 'back\\slash'") == "SELECT 'back\\slash' AS `?column?`");
-  CHECK(my("SELECT -7, 1.5, 1e3, 2.5e-2") == "SELECT -7 AS `?column?`, 1.5 AS `?column?`, 1000 AS `?column?`, 0.025 AS `?column?`");
+  CHECK(my("SELECT -7, 1.5, 1e3, 2.5e-2") ==
+        "SELECT -7 AS `?column?`, 1.5 AS `?column?`, 1000 AS `?column?`, 0.025 AS `?column?`");
   CHECK(my("SELECT true, false, NULL") == "SELECT TRUE AS `bool`, FALSE AS `bool`, NULL AS `?column?`");
   CHECK(my("SELECT E'\\x01'") == "SELECT CONVERT(X'01' USING utf8mb4) AS `?column?`");
 }
 
-TEST_CASE_FIXTURE(Fixture, "names: quoted identifiers keep case, public maps to the default database, other schemas to databases") {
+TEST_CASE_FIXTURE(
+    Fixture, "names: quoted identifiers keep case, public maps to the default database, other schemas to databases") {
   CHECK(my("SELECT \"Name\" FROM t") == "SELECT `Name` FROM `t`");
   CHECK(my("SELECT x.id FROM sales.orders x") == "SELECT `x`.`id` FROM `sales`.`orders` AS `x`");
   CHECK(my("SELECT public.t.id FROM public.t") == "SELECT `t`.`id` FROM `t`");
@@ -73,7 +75,8 @@ TEST_CASE_FIXTURE(Fixture, "casts follow the type map") {
   CHECK(my("SELECT CAST(n AS numeric(8,2)) FROM t") == "SELECT CAST(`n` AS DECIMAL(8,2)) AS `n` FROM `t`");
   CHECK(my("SELECT flag::text FROM t") == "SELECT IF(`flag`, 'true', 'false') AS `flag` FROM `t`");
   CHECK(my("SELECT 'yes'::boolean") == "SELECT TRUE AS `bool`");
-  CHECK(my("SELECT '2024-01-02 03:04:05+02'::timestamptz") == "SELECT CAST('2024-01-02 01:04:05.000000' AS DATETIME(6)) AS `timestamptz`");
+  CHECK(my("SELECT '2024-01-02 03:04:05+02'::timestamptz") ==
+        "SELECT CAST('2024-01-02 01:04:05.000000' AS DATETIME(6)) AS `timestamptz`");
   CHECK(my("SELECT date '2024-03-01'") == "SELECT CAST('2024-03-01' AS DATE) AS `date`");
   CHECK(my("SELECT '\\x00ff'::bytea") == "SELECT X'00FF' AS `bytea`");
   CHECK(refused("SELECT n::money FROM t", "money"));
@@ -90,13 +93,15 @@ TEST_CASE_FIXTURE(Fixture, "arithmetic: integer division truncates, unknown oper
   CHECK(refused("SELECT nope / 2 FROM t", "cannot tell"));
 }
 
-TEST_CASE_FIXTURE(Fixture, "string operators: concatenation, LIKE with an explicit escape, ILIKE, regular expressions") {
+TEST_CASE_FIXTURE(Fixture,
+                  "string operators: concatenation, LIKE with an explicit escape, ILIKE, regular expressions") {
   CHECK(my("SELECT name || city FROM t") == "SELECT CONCAT(`name`, `city`) AS `?column?` FROM `t`");
   CHECK(my("SELECT 'x' || flag FROM t") == "SELECT CONCAT('x', IF(`flag`, 'true', 'false')) AS `?column?` FROM `t`");
   CHECK(my("SELECT id FROM t WHERE name LIKE 'a%'") == "SELECT `id` FROM `t` WHERE (`name` LIKE 'a%' ESCAPE '\\')");
   CHECK(my("SELECT id FROM t WHERE name NOT ILIKE 'a%'") ==
         "SELECT `id` FROM `t` WHERE (LOWER(`name`) NOT LIKE LOWER('a%') ESCAPE '\\')");
-  CHECK(my("SELECT id FROM t WHERE name LIKE 'a!%' ESCAPE '!'") == "SELECT `id` FROM `t` WHERE (`name` LIKE 'a!%' ESCAPE '!')");
+  CHECK(my("SELECT id FROM t WHERE name LIKE 'a!%' ESCAPE '!'") ==
+        "SELECT `id` FROM `t` WHERE (`name` LIKE 'a!%' ESCAPE '!')");
   CHECK(my("SELECT id FROM t WHERE name ~ '^a'") == "SELECT `id` FROM `t` WHERE (`name` REGEXP '^a')");
   CHECK(my("SELECT id FROM t WHERE name ~* '^a'") == "SELECT `id` FROM `t` WHERE (`name` REGEXP CONCAT('(?i)', '^a'))");
   CHECK(my("SELECT id FROM t WHERE name !~ 'x'") == "SELECT `id` FROM `t` WHERE (`name` NOT REGEXP 'x')");
@@ -105,7 +110,8 @@ TEST_CASE_FIXTURE(Fixture, "string operators: concatenation, LIKE with an explic
   CHECK(refused("SELECT doc || doc FROM t", "jsonb || jsonb"));
 }
 
-TEST_CASE_FIXTURE(Fixture, "comparisons: IS DISTINCT FROM, BETWEEN, IN, ANY/ALL, row values, literals typed by the other side") {
+TEST_CASE_FIXTURE(Fixture,
+                  "comparisons: IS DISTINCT FROM, BETWEEN, IN, ANY/ALL, row values, literals typed by the other side") {
   CHECK(my("SELECT id FROM t WHERE city IS DISTINCT FROM 'x'") == "SELECT `id` FROM `t` WHERE (NOT (`city` <=> 'x'))");
   CHECK(my("SELECT id FROM t WHERE city IS NOT DISTINCT FROM NULL") == "SELECT `id` FROM `t` WHERE (`city` <=> NULL)");
   CHECK(my("SELECT id FROM t WHERE n BETWEEN 1 AND 5") == "SELECT `id` FROM `t` WHERE (`n` BETWEEN 1 AND 5)");
@@ -121,11 +127,13 @@ TEST_CASE_FIXTURE(Fixture, "comparisons: IS DISTINCT FROM, BETWEEN, IN, ANY/ALL,
   CHECK(my("SELECT id FROM t WHERE uid = 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'") ==
         "SELECT `id` FROM `t` WHERE (`uid` = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11')");
   CHECK(my("SELECT id FROM t WHERE n = ANY($1)") ==
-        "SELECT `id` FROM `t` WHERE (CASE WHEN JSON_CONTAINS(?, CAST(`n` AS CHAR)) THEN TRUE WHEN JSON_CONTAINS(?, 'null') OR "
+        "SELECT `id` FROM `t` WHERE (CASE WHEN JSON_CONTAINS(?, CAST(`n` AS CHAR)) THEN TRUE WHEN JSON_CONTAINS(?, "
+        "'null') OR "
         "`n` IS NULL THEN NULL ELSE FALSE END)");
   auto any = translator.translate("SELECT id FROM t WHERE name <> ALL($1)");
   REQUIRE(any.has_value());
-  CHECK((*any)->statements[0].starts_with("SELECT `id` FROM `t` WHERE (NOT (CASE WHEN JSON_CONTAINS(?, JSON_QUOTE(`name`))"));
+  CHECK((*any)->statements[0].starts_with(
+      "SELECT `id` FROM `t` WHERE (NOT (CASE WHEN JSON_CONTAINS(?, JSON_QUOTE(`name`))"));
   CHECK((*any)->parameters == std::vector<int>{1, 1});
   CHECK((*any)->parameter_types == std::vector<std::string>{"text[]"});
   CHECK(refused("SELECT id FROM t WHERE ratio = ANY($1)", "array parameter must be expanded"));
@@ -146,7 +154,8 @@ TEST_CASE_FIXTURE(Fixture, "NULL tests, boolean tests, CASE, COALESCE, NULLIF an
 }
 
 TEST_CASE_FIXTURE(Fixture, "string functions map to MySQL's with PostgreSQL's edge cases kept") {
-  CHECK(my("SELECT length(name), octet_length(name) FROM t") == "SELECT CHAR_LENGTH(`name`) AS `length`, OCTET_LENGTH(`name`) AS `octet_length` FROM `t`");
+  CHECK(my("SELECT length(name), octet_length(name) FROM t") ==
+        "SELECT CHAR_LENGTH(`name`) AS `length`, OCTET_LENGTH(`name`) AS `octet_length` FROM `t`");
   CHECK(my("SELECT substring(name from 2 for 3) FROM t") == "SELECT SUBSTRING(`name`, 2, 3) AS `substring` FROM `t`");
   CHECK(my("SELECT substring(name from 0 for 2) FROM t") ==
         "SELECT SUBSTRING(`name`, GREATEST(0, 1), GREATEST(0 + 2 - GREATEST(0, 1), 0)) AS `substring` FROM `t`");
@@ -156,8 +165,11 @@ TEST_CASE_FIXTURE(Fixture, "string functions map to MySQL's with PostgreSQL's ed
   CHECK(my("SELECT concat(name, n) FROM t") == "SELECT CONCAT_WS('', `name`, `n`) AS `concat` FROM `t`");
   CHECK(my("SELECT lpad(name, 5) FROM t") == "SELECT LPAD(`name`, 5, ' ') AS `lpad` FROM `t`");
   CHECK(my("SELECT left(name, 2) FROM t") == "SELECT LEFT(`name`, 2) AS `left` FROM `t`");
-  CHECK(my("SELECT md5(name), replace(name, 'a', 'b') FROM t") == "SELECT MD5(`name`) AS `md5`, REPLACE(`name`, 'a', 'b') AS `replace` FROM `t`");
-  CHECK(my("SELECT split_part(name, ',', 2) FROM t").find("SUBSTRING_INDEX(SUBSTRING_INDEX(`name`, ',', 2), ',', -1)") != std::string::npos);
+  CHECK(my("SELECT md5(name), replace(name, 'a', 'b') FROM t") ==
+        "SELECT MD5(`name`) AS `md5`, REPLACE(`name`, 'a', 'b') AS `replace` FROM `t`");
+  CHECK(
+      my("SELECT split_part(name, ',', 2) FROM t").find("SUBSTRING_INDEX(SUBSTRING_INDEX(`name`, ',', 2), ',', -1)") !=
+      std::string::npos);
   CHECK(refused("SELECT btrim(name, 'xy') FROM t", "single constant character"));
   CHECK(refused("SELECT substring(name from '[0-9]+') FROM t", "regular expression"));
   CHECK(refused("SELECT regexp_replace(name, 'a', 'b') FROM t", "'g' flag"));
@@ -167,7 +179,8 @@ TEST_CASE_FIXTURE(Fixture, "string functions map to MySQL's with PostgreSQL's ed
 
 TEST_CASE_FIXTURE(Fixture, "math functions") {
   CHECK(my("SELECT round(amount, 1), trunc(amount), ceil(ratio), floor(ratio) FROM t") ==
-        "SELECT ROUND(`amount`, 1) AS `round`, TRUNCATE(`amount`, 0) AS `trunc`, CEILING(`ratio`) AS `ceil`, FLOOR(`ratio`) AS `floor` FROM `t`");
+        "SELECT ROUND(`amount`, 1) AS `round`, TRUNCATE(`amount`, 0) AS `trunc`, CEILING(`ratio`) AS `ceil`, "
+        "FLOOR(`ratio`) AS `floor` FROM `t`");
   CHECK(my("SELECT log(100), log(2, 8), ln(1)") == "SELECT LOG10(100) AS `log`, LOG(2, 8) AS `log`, LN(1) AS `ln`");
   CHECK(my("SELECT random(), pi()") == "SELECT RAND() AS `random`, (PI() + 0e0) AS `pi`");
   CHECK(my("SELECT mod(n, 3), abs(n), power(2, 3), sqrt(4) FROM t") ==
@@ -175,23 +188,31 @@ TEST_CASE_FIXTURE(Fixture, "math functions") {
 }
 
 TEST_CASE_FIXTURE(Fixture, "date and time: now, intervals in PostgreSQL's order, date_trunc, extract") {
-  CHECK(my("SELECT now(), CURRENT_TIMESTAMP, CURRENT_DATE") == "SELECT NOW(6) AS `now`, NOW(6) AS `current_timestamp`, CURRENT_DATE AS `current_date`");
+  CHECK(my("SELECT now(), CURRENT_TIMESTAMP, CURRENT_DATE") ==
+        "SELECT NOW(6) AS `now`, NOW(6) AS `current_timestamp`, CURRENT_DATE AS `current_date`");
   CHECK(my("SELECT at + interval '1 month 2 days 3 hours' FROM t") ==
-        "SELECT (`at` + INTERVAL (1) MONTH + INTERVAL (2) DAY + INTERVAL (10800000000) MICROSECOND) AS `?column?` FROM `t`");
-  CHECK(my("SELECT day + 3, day - day FROM t") == "SELECT DATE_ADD(`day`, INTERVAL (3) DAY) AS `?column?`, DATEDIFF(`day`, `day`) AS `?column?` FROM `t`");
-  CHECK(my("SELECT day + interval '1 day' FROM t") == "SELECT (CAST(`day` AS DATETIME(6)) + INTERVAL (1) DAY) AS `?column?` FROM `t`");
-  CHECK(my("SELECT date_trunc('month', ts) FROM t") == "SELECT CAST(DATE_FORMAT(`ts`, '%Y-%m-01 00:00:00') AS DATETIME(6)) AS `date_trunc` FROM `t`");
+        "SELECT (`at` + INTERVAL (1) MONTH + INTERVAL (2) DAY + INTERVAL (10800000000) MICROSECOND) AS `?column?` FROM "
+        "`t`");
+  CHECK(my("SELECT day + 3, day - day FROM t") ==
+        "SELECT DATE_ADD(`day`, INTERVAL (3) DAY) AS `?column?`, DATEDIFF(`day`, `day`) AS `?column?` FROM `t`");
+  CHECK(my("SELECT day + interval '1 day' FROM t") ==
+        "SELECT (CAST(`day` AS DATETIME(6)) + INTERVAL (1) DAY) AS `?column?` FROM `t`");
+  CHECK(my("SELECT date_trunc('month', ts) FROM t") ==
+        "SELECT CAST(DATE_FORMAT(`ts`, '%Y-%m-01 00:00:00') AS DATETIME(6)) AS `date_trunc` FROM `t`");
   CHECK(my("SELECT extract(year from ts), extract(dow from ts) FROM t") ==
         "SELECT YEAR(`ts`) AS `extract`, (DAYOFWEEK(`ts`) - 1) AS `extract` FROM `t`");
   CHECK(my("SELECT extract(epoch from at - ts) FROM t") ==
         "SELECT (TIMESTAMPDIFF(MICROSECOND, `ts`, `at`) / 1000000) AS `extract` FROM `t`");
   CHECK(my("SELECT id FROM t WHERE now() - at > interval '1 day'") ==
         "SELECT `id` FROM `t` WHERE (TIMESTAMPDIFF(MICROSECOND, `at`, NOW(6)) > (0 + (1) * 86400000000))");
-  CHECK(my("SELECT to_char(ts, 'YYYY-MM-DD HH24:MI') FROM t") == "SELECT DATE_FORMAT(`ts`, '%Y-%m-%d %H:%i') AS `to_char` FROM `t`");
+  CHECK(my("SELECT to_char(ts, 'YYYY-MM-DD HH24:MI') FROM t") ==
+        "SELECT DATE_FORMAT(`ts`, '%Y-%m-%d %H:%i') AS `to_char` FROM `t`");
   CHECK(refused("SELECT interval '1 day'", "interval value cannot be returned"));
   CHECK(refused("SELECT age(ts) FROM t", "age()"));
-  CHECK(my("SELECT extract(year from age(ts, day)) FROM t") == "SELECT TIMESTAMPDIFF(YEAR, `day`, `ts`) AS `extract` FROM `t`");
-  CHECK(my("SELECT extract(month from age(day)) FROM t") == "SELECT (TIMESTAMPDIFF(MONTH, `day`, CURRENT_DATE) % 12) AS `extract` FROM `t`");
+  CHECK(my("SELECT extract(year from age(ts, day)) FROM t") ==
+        "SELECT TIMESTAMPDIFF(YEAR, `day`, `ts`) AS `extract` FROM `t`");
+  CHECK(my("SELECT extract(month from age(day)) FROM t") ==
+        "SELECT (TIMESTAMPDIFF(MONTH, `day`, CURRENT_DATE) % 12) AS `extract` FROM `t`");
   CHECK(refused("SELECT extract(day from age(ts, day)) FROM t", "only year and month"));
   CHECK(refused("SELECT to_char(ts, 'Month') FROM t", "cannot express"));
   CHECK(refused("SELECT date_trunc('century', ts) FROM t", "date_trunc('century')"));
@@ -202,25 +223,33 @@ TEST_CASE_FIXTURE(Fixture, "date and time: now, intervals in PostgreSQL's order,
 TEST_CASE_FIXTURE(Fixture, "json operators and functions") {
   CHECK(my("SELECT doc->'a' FROM t") == "SELECT JSON_EXTRACT(`doc`, '$.\"a\"') AS `?column?` FROM `t`");
   CHECK(my("SELECT doc->>'a' FROM t") ==
-        "SELECT (CASE WHEN JSON_TYPE(JSON_EXTRACT(`doc`, '$.\"a\"')) = 'NULL' THEN NULL ELSE JSON_UNQUOTE(JSON_EXTRACT(`doc`, "
+        "SELECT (CASE WHEN JSON_TYPE(JSON_EXTRACT(`doc`, '$.\"a\"')) = 'NULL' THEN NULL ELSE "
+        "JSON_UNQUOTE(JSON_EXTRACT(`doc`, "
         "'$.\"a\"')) COLLATE utf8mb4_nopad_bin END) AS `?column?` FROM `t`");
   CHECK(my("SELECT doc->0 FROM t") == "SELECT JSON_EXTRACT(`doc`, '$[0]') AS `?column?` FROM `t`");
   CHECK(my("SELECT doc#>'{a,b}' FROM t") == "SELECT JSON_EXTRACT(`doc`, '$.\"a\".\"b\"') AS `?column?` FROM `t`");
-  CHECK(my("SELECT id FROM t WHERE doc @> '{\"a\": 1}'") == "SELECT `id` FROM `t` WHERE JSON_CONTAINS(`doc`, '{\"a\": 1}')");
-  CHECK(my("SELECT jsonb_build_object('a', n) FROM t") == "SELECT JSON_OBJECT('a', `n`) AS `jsonb_build_object` FROM `t`");
+  CHECK(my("SELECT id FROM t WHERE doc @> '{\"a\": 1}'") ==
+        "SELECT `id` FROM `t` WHERE JSON_CONTAINS(`doc`, '{\"a\": 1}')");
+  CHECK(my("SELECT jsonb_build_object('a', n) FROM t") ==
+        "SELECT JSON_OBJECT('a', `n`) AS `jsonb_build_object` FROM `t`");
   CHECK(refused("SELECT doc ? 'a' FROM t", "json operator ?"));
   CHECK(refused("SELECT doc#>>'{a,0}' FROM t", "numeric json path element"));
   CHECK(refused("SELECT jsonb_set(doc, '{a}', '1') FROM t", "jsonb_set"));
 }
 
 TEST_CASE_FIXTURE(Fixture, "aggregates: FILTER, string_agg, bool_and/or, array_agg and json_agg as JSON arrays") {
-  CHECK(my("SELECT count(*), count(DISTINCT city) FROM t") == "SELECT COUNT(*) AS `count`, COUNT(DISTINCT `city`) AS `count` FROM `t`");
-  CHECK(my("SELECT count(*) FILTER (WHERE flag) FROM t") == "SELECT COUNT(CASE WHEN `flag` THEN 1 END) AS `count` FROM `t`");
-  CHECK(my("SELECT sum(n) FILTER (WHERE flag) FROM t") == "SELECT SUM((CASE WHEN `flag` THEN `n` END)) AS `sum` FROM `t`");
+  CHECK(my("SELECT count(*), count(DISTINCT city) FROM t") ==
+        "SELECT COUNT(*) AS `count`, COUNT(DISTINCT `city`) AS `count` FROM `t`");
+  CHECK(my("SELECT count(*) FILTER (WHERE flag) FROM t") ==
+        "SELECT COUNT(CASE WHEN `flag` THEN 1 END) AS `count` FROM `t`");
+  CHECK(my("SELECT sum(n) FILTER (WHERE flag) FROM t") ==
+        "SELECT SUM((CASE WHEN `flag` THEN `n` END)) AS `sum` FROM `t`");
   CHECK(my("SELECT string_agg(name, ',' ORDER BY id) FROM t") ==
         "SELECT GROUP_CONCAT(`name` ORDER BY `id` SEPARATOR ',') AS `string_agg` FROM `t`");
-  CHECK(my("SELECT bool_and(flag), bool_or(flag) FROM t") == "SELECT (MIN(`flag`) = 1) AS `bool_and`, (MAX(`flag`) = 1) AS `bool_or` FROM `t`");
-  CHECK(my("SELECT array_agg(id), json_agg(name) FROM t") == "SELECT JSON_ARRAYAGG(`id`) AS `array_agg`, JSON_ARRAYAGG(`name`) AS `json_agg` FROM `t`");
+  CHECK(my("SELECT bool_and(flag), bool_or(flag) FROM t") ==
+        "SELECT (MIN(`flag`) = 1) AS `bool_and`, (MAX(`flag`) = 1) AS `bool_or` FROM `t`");
+  CHECK(my("SELECT array_agg(id), json_agg(name) FROM t") ==
+        "SELECT JSON_ARRAYAGG(`id`) AS `array_agg`, JSON_ARRAYAGG(`name`) AS `json_agg` FROM `t`");
   CHECK(refused("SELECT array_agg(id ORDER BY id) FROM t", "JSON_ARRAYAGG"));
   CHECK(refused("SELECT string_agg(name, city) FROM t", "separator must be a constant"));
   CHECK(refused("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY n) FROM t", "percentile_cont"));
@@ -232,9 +261,11 @@ TEST_CASE_FIXTURE(Fixture, "queries: joins, subqueries, CTEs, set operations, VA
   CHECK(my("SELECT 1 FROM t CROSS JOIN u") == "SELECT 1 AS `?column?` FROM (`t` CROSS JOIN `u`)");
   CHECK(my("SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.t_id = t.id)") ==
         "SELECT `id` FROM `t` WHERE EXISTS (SELECT 1 AS `?column?` FROM `u` WHERE (`u`.`t_id` = `t`.`id`))");
-  CHECK(my("SELECT id FROM t WHERE id IN (SELECT t_id FROM u)") == "SELECT `id` FROM `t` WHERE (`id` IN (SELECT `t_id` FROM `u`))");
+  CHECK(my("SELECT id FROM t WHERE id IN (SELECT t_id FROM u)") ==
+        "SELECT `id` FROM `t` WHERE (`id` IN (SELECT `t_id` FROM `u`))");
   CHECK(my("WITH RECURSIVE r (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 3) SELECT i FROM r") ==
-        "WITH RECURSIVE `r` (`i`) AS ((SELECT 1 AS `?column?`) UNION ALL (SELECT (`i` + 1) AS `?column?` FROM `r` WHERE (`i` < 3))) "
+        "WITH RECURSIVE `r` (`i`) AS ((SELECT 1 AS `?column?`) UNION ALL (SELECT (`i` + 1) AS `?column?` FROM `r` "
+        "WHERE (`i` < 3))) "
         "SELECT `i` FROM `r`");
   CHECK(my("SELECT id FROM t UNION SELECT id FROM u ORDER BY 1") ==
         "(SELECT `id` FROM `t`) UNION (SELECT `id` FROM `u`) ORDER BY (`id` IS NULL), 1");
@@ -253,7 +284,8 @@ TEST_CASE_FIXTURE(Fixture, "ORDER BY keeps PostgreSQL's NULL placement; LIMIT, O
   CHECK(my("SELECT id FROM t ORDER BY n DESC") == "SELECT `id` FROM `t` ORDER BY (`n` IS NULL) DESC, `n` DESC");
   CHECK(my("SELECT id FROM t ORDER BY n NULLS FIRST") == "SELECT `id` FROM `t` ORDER BY `n`");
   CHECK(my("SELECT id FROM t ORDER BY n DESC NULLS LAST") == "SELECT `id` FROM `t` ORDER BY `n` DESC");
-  CHECK(my("SELECT id FROM t ORDER BY id DESC") == "SELECT `id` FROM `t` ORDER BY `id` DESC");  // NOT NULL: no extra key
+  CHECK(my("SELECT id FROM t ORDER BY id DESC") ==
+        "SELECT `id` FROM `t` ORDER BY `id` DESC");  // NOT NULL: no extra key
   CHECK(my("SELECT id FROM t ORDER BY id LIMIT 5 OFFSET 10") == "SELECT `id` FROM `t` ORDER BY `id` LIMIT 5 OFFSET 10");
   CHECK(my("SELECT id FROM t OFFSET 3") == "SELECT `id` FROM `t` LIMIT 18446744073709551615 OFFSET 3");
   CHECK(my("SELECT id FROM t FETCH FIRST 2 ROWS ONLY") == "SELECT `id` FROM `t` LIMIT 2");
@@ -282,12 +314,16 @@ TEST_CASE_FIXTURE(Fixture, "locking clauses") {
   CHECK(refused("SELECT id FROM t FOR UPDATE OF t", "OF <table>"));
 }
 
-TEST_CASE_FIXTURE(Fixture, "INSERT: multi-row, DEFAULT, SELECT, literals converted to the column's type, parameters mapped") {
-  CHECK(my("INSERT INTO kv (k, v) VALUES ('a', 1), ('b', DEFAULT)") == "INSERT INTO `kv` (`k`, `v`) VALUES ('a', 1), ('b', DEFAULT)");
+TEST_CASE_FIXTURE(Fixture,
+                  "INSERT: multi-row, DEFAULT, SELECT, literals converted to the column's type, parameters mapped") {
+  CHECK(my("INSERT INTO kv (k, v) VALUES ('a', 1), ('b', DEFAULT)") ==
+        "INSERT INTO `kv` (`k`, `v`) VALUES ('a', 1), ('b', DEFAULT)");
   CHECK(my("INSERT INTO t (id, name, flag, at, tags) VALUES (1, 'x', 'f', '2024-01-01 00:00:00+01', '{a,b}')") ==
-        "INSERT INTO `t` (`id`, `name`, `flag`, `at`, `tags`) VALUES (1, 'x', FALSE, CAST('2023-12-31 23:00:00.000000' AS "
+        "INSERT INTO `t` (`id`, `name`, `flag`, `at`, `tags`) VALUES (1, 'x', FALSE, CAST('2023-12-31 23:00:00.000000' "
+        "AS "
         "DATETIME(6)), '[\"a\",\"b\"]')");
-  CHECK(my("INSERT INTO kv SELECT v::text, id FROM u") == "INSERT INTO `kv` SELECT CAST(`v` AS CHAR) AS `v`, `id` FROM `u`");
+  CHECK(my("INSERT INTO kv SELECT v::text, id FROM u") ==
+        "INSERT INTO `kv` SELECT CAST(`v` AS CHAR) AS `v`, `id` FROM `u`");
   CHECK(my("INSERT INTO kv DEFAULT VALUES") == "INSERT INTO `kv` () VALUES ()");
   auto r = translator.translate("INSERT INTO t (id, name, at) VALUES ($2, $1, $3)");
   REQUIRE(r.has_value());
@@ -314,7 +350,8 @@ TEST_CASE_FIXTURE(Fixture, "ON CONFLICT becomes ON DUPLICATE KEY UPDATE where on
   REQUIRE(r.has_value());
   CHECK_FALSE((*r)->exact_row_count);
   CHECK(refused("INSERT INTO kv (k, v) VALUES ('a', 1) ON CONFLICT (k) DO UPDATE SET v = 2 WHERE kv.v > 1", "WHERE"));
-  CHECK(refused("INSERT INTO kv (k, v) VALUES ('a', 1) ON CONFLICT (k) DO UPDATE SET v = 2, k = k || v", "left to right"));
+  CHECK(refused("INSERT INTO kv (k, v) VALUES ('a', 1) ON CONFLICT (k) DO UPDATE SET v = 2, k = k || v",
+                "left to right"));
   REQUIRE(translator.translate("CREATE TABLE two_keys (a integer PRIMARY KEY, b integer UNIQUE)").has_value());
   CHECK(refused("INSERT INTO two_keys VALUES (1, 2) ON CONFLICT (a) DO NOTHING", "several unique keys"));
 }
@@ -330,7 +367,8 @@ TEST_CASE_FIXTURE(Fixture, "UPDATE ... FROM, DELETE ... USING, TRUNCATE as trans
   CHECK(my("UPDATE t SET n = n + 1 WHERE id = 1") == "UPDATE `t` SET `n` = (`n` + 1) WHERE (`id` = 1)");
   CHECK(my("UPDATE t x SET n = u.id FROM u WHERE u.t_id = x.id") ==
         "UPDATE `t` AS `x`, `u` SET `x`.`n` = `u`.`id` WHERE (`u`.`t_id` = `x`.`id`)");
-  CHECK(my("UPDATE t SET (n, city) = (1, 'a') WHERE id = 2") == "UPDATE `t` SET `n` = 1, `city` = 'a' WHERE (`id` = 2)");
+  CHECK(my("UPDATE t SET (n, city) = (1, 'a') WHERE id = 2") ==
+        "UPDATE `t` SET `n` = 1, `city` = 'a' WHERE (`id` = 2)");
   CHECK(my("DELETE FROM t WHERE id = 1") == "DELETE FROM `t` WHERE (`id` = 1)");
   CHECK(my("DELETE FROM u USING t WHERE t.id = u.t_id") == "DELETE `u` FROM `u`, `t` WHERE (`t`.`id` = `u`.`t_id`)");
   CHECK(my("TRUNCATE u, kv") == "DELETE FROM `u`; DELETE FROM `kv`");
@@ -383,24 +421,29 @@ TEST_CASE_FIXTURE(Fixture, "SET/RESET/SHOW: harmless settings are no-ops, timeou
 }
 
 TEST_CASE_FIXTURE(Fixture, "CREATE TABLE: the type map, keys, defaults, checks and references") {
-  const std::string sql = my(
-      "CREATE TABLE acct (id bigserial PRIMARY KEY, code text UNIQUE, price numeric(12,2) NOT NULL DEFAULT 0, "
-      "created timestamptz DEFAULT now(), doc jsonb DEFAULT '{}', ok boolean DEFAULT true, "
-      "parent bigint REFERENCES acct (id) ON DELETE CASCADE, CHECK (price >= 0))");
-  CHECK(sql ==
-        "CREATE TABLE `acct` (`id` BIGINT NOT NULL AUTO_INCREMENT, `code` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE "
-        "utf8mb4_nopad_bin, `price` DECIMAL(12,2) NOT NULL DEFAULT 0, `created` DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6), "
-        "`doc` JSON DEFAULT ('{}'), `ok` BOOLEAN DEFAULT TRUE, `parent` BIGINT, PRIMARY KEY (`id`), UNIQUE (`code`), "
-        "FOREIGN KEY (`parent`) REFERENCES `acct` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION, CHECK ((`price` >= 0))) "
-        "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin");
+  const std::string sql =
+      my("CREATE TABLE acct (id bigserial PRIMARY KEY, code text UNIQUE, price numeric(12,2) NOT NULL DEFAULT 0, "
+         "created timestamptz DEFAULT now(), doc jsonb DEFAULT '{}', ok boolean DEFAULT true, "
+         "parent bigint REFERENCES acct (id) ON DELETE CASCADE, CHECK (price >= 0))");
+  CHECK(
+      sql ==
+      "CREATE TABLE `acct` (`id` BIGINT NOT NULL AUTO_INCREMENT, `code` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE "
+      "utf8mb4_nopad_bin, `price` DECIMAL(12,2) NOT NULL DEFAULT 0, `created` DATETIME(6) DEFAULT "
+      "CURRENT_TIMESTAMP(6), "
+      "`doc` JSON DEFAULT ('{}'), `ok` BOOLEAN DEFAULT TRUE, `parent` BIGINT, PRIMARY KEY (`id`), UNIQUE (`code`), "
+      "FOREIGN KEY (`parent`) REFERENCES `acct` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION, CHECK ((`price` >= 0))) "
+      "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin");
   CHECK(my("CREATE TABLE g (id integer GENERATED BY DEFAULT AS IDENTITY, v real, w double precision, b bytea, d date, "
            "tm time, ts timestamp(3), u uuid, ip inet, a integer[])") ==
-        "CREATE TABLE `g` (`id` INT NOT NULL AUTO_INCREMENT, `v` FLOAT, `w` DOUBLE, `b` LONGBLOB, `d` DATE, `tm` TIME(6), "
-        "`ts` DATETIME(3), `u` CHAR(36) CHARACTER SET ascii COLLATE ascii_bin, `ip` VARCHAR(43) CHARACTER SET ascii COLLATE "
+        "CREATE TABLE `g` (`id` INT NOT NULL AUTO_INCREMENT, `v` FLOAT, `w` DOUBLE, `b` LONGBLOB, `d` DATE, `tm` "
+        "TIME(6), "
+        "`ts` DATETIME(3), `u` CHAR(36) CHARACTER SET ascii COLLATE ascii_bin, `ip` VARCHAR(43) CHARACTER SET ascii "
+        "COLLATE "
         "ascii_bin, `a` JSON, KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin");
   CHECK(my("CREATE TYPE mood AS ENUM ('sad', 'ok')") == "");
   CHECK(my("CREATE TABLE m (id integer PRIMARY KEY, feeling mood)") ==
-        "CREATE TABLE `m` (`id` INT NOT NULL, `feeling` ENUM('sad','ok') CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin, "
+        "CREATE TABLE `m` (`id` INT NOT NULL, `feeling` ENUM('sad','ok') CHARACTER SET utf8mb4 COLLATE "
+        "utf8mb4_nopad_bin, "
         "PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin");
   CHECK(refused("CREATE TABLE bad (a int4range)", "int4range"));
   CHECK(refused("CREATE TABLE bad (a numeric(70,2))", "precision of 65"));
@@ -412,16 +455,19 @@ TEST_CASE_FIXTURE(Fixture, "CREATE TABLE: the type map, keys, defaults, checks a
 }
 
 TEST_CASE_FIXTURE(Fixture, "indexes, ALTER TABLE, RENAME and DROP") {
-  CHECK(my("CREATE INDEX t_name_idx ON t (name, n DESC)") == "CREATE INDEX `t_name_idx` ON `t` (`name`(255), `n` DESC)");
+  CHECK(my("CREATE INDEX t_name_idx ON t (name, n DESC)") ==
+        "CREATE INDEX `t_name_idx` ON `t` (`name`(255), `n` DESC)");
   CHECK(my("CREATE UNIQUE INDEX t_city_idx ON t (city)") == "CREATE UNIQUE INDEX `t_city_idx` ON `t` (`city`)");
   CHECK(my("DROP INDEX t_name_idx") == "DROP INDEX `t_name_idx` ON `t`");
   CHECK(my("ALTER TABLE t ADD COLUMN extra integer DEFAULT 5") == "ALTER TABLE `t` ADD COLUMN `extra` INT DEFAULT 5");
   CHECK(my("ALTER TABLE t ALTER COLUMN extra TYPE bigint") == "ALTER TABLE `t` MODIFY COLUMN `extra` BIGINT DEFAULT 5");
-  CHECK(my("ALTER TABLE t ALTER COLUMN extra SET NOT NULL") == "ALTER TABLE `t` MODIFY COLUMN `extra` BIGINT NOT NULL DEFAULT 5");
+  CHECK(my("ALTER TABLE t ALTER COLUMN extra SET NOT NULL") ==
+        "ALTER TABLE `t` MODIFY COLUMN `extra` BIGINT NOT NULL DEFAULT 5");
   CHECK(my("ALTER TABLE t ALTER COLUMN extra DROP DEFAULT") == "ALTER TABLE `t` ALTER COLUMN `extra` DROP DEFAULT");
   CHECK(my("ALTER TABLE t RENAME COLUMN extra TO more") == "ALTER TABLE `t` RENAME COLUMN `extra` TO `more`");
   CHECK(my("ALTER TABLE t DROP COLUMN more") == "ALTER TABLE `t` DROP COLUMN `more`");
-  CHECK(my("ALTER TABLE t ADD CONSTRAINT n_pos CHECK (n > 0)") == "ALTER TABLE `t` ADD CONSTRAINT `n_pos` CHECK ((`n` > 0))");
+  CHECK(my("ALTER TABLE t ADD CONSTRAINT n_pos CHECK (n > 0)") ==
+        "ALTER TABLE `t` ADD CONSTRAINT `n_pos` CHECK ((`n` > 0))");
   CHECK(my("ALTER TABLE t DROP CONSTRAINT n_pos") == "ALTER TABLE `t` DROP CONSTRAINT `n_pos`");
   CHECK(my("ALTER TABLE u RENAME TO u2") == "RENAME TABLE `u` TO `u2`");
   CHECK(my("DROP TABLE IF EXISTS u2, kv") == "DROP TABLE IF EXISTS `u2`, `kv`");
@@ -475,7 +521,8 @@ TEST_CASE("the MySQL dialect uses MySQL 8.0's no-pad binary collation and native
   CHECK((*c)->statements[0].find("utf8mb4_0900_bin") != std::string::npos);
 }
 
-TEST_CASE("statements split with PostgreSQL's scanner: semicolons in strings, identifiers, comments and dollar quotes") {
+TEST_CASE(
+    "statements split with PostgreSQL's scanner: semicolons in strings, identifiers, comments and dollar quotes") {
   auto r = split_statements("SELECT 'a;b'; SELECT \"x;y\" FROM t; -- c;\nSELECT $$;$$; SELECT $f$ ; $f$;;");
   REQUIRE(r.has_value());
   REQUIRE(r->size() == 4);

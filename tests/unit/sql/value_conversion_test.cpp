@@ -24,7 +24,8 @@ TEST_CASE("parameters convert by the type they are stored as") {
   CHECK(to_mysql_value("boolean", "off").value() == "0");
   CHECK_FALSE(to_mysql_value("boolean", "maybe").has_value());
   CHECK(to_mysql_value("bytea", "\\x00ff").value() == std::string("\0\xff", 2));
-  CHECK(to_mysql_value("uuid", "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11").value() == "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+  CHECK(to_mysql_value("uuid", "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11").value() ==
+        "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
   CHECK(to_mysql_value("integer[]", "{1,NULL,3}").value() == "[1,null,3]");
   CHECK(to_mysql_value("text[]", "{a,\"b,c\",\"d\\\"e\"}").value() == "[\"a\",\"b,c\",\"d\\\"e\"]");
   CHECK(to_mysql_value("timestamp with time zone", "2024-01-01 00:00:00+00").value() == "2024-01-01 00:00:00.000000");
