@@ -5,10 +5,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 #include "config/config.hpp"
 #include "proxy/cancel_registry.hpp"
 #include "proxy/metrics.hpp"
+#include "proxy/migration_status.hpp"
 
 namespace tandem::proxy {
 
@@ -26,6 +28,8 @@ struct ProxyState {
   // Set by the server; starts the same graceful stop as SIGTERM. Safe to call from any thread.
   std::function<void()> request_shutdown;
 
+  // Set while a snapshot or backfill runs in this process: its figures join /api/v1/status.
+  std::shared_ptr<MigrationStatus> migration;
   double uptime_seconds() const;
 };
 

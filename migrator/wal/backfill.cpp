@@ -99,8 +99,12 @@ std::expected<BackfillProgress, std::string> run_backfill(
   log::info("backfill.started").kv("slot", options.slot).kv("from", wal::format_lsn(start));
 
   BackfillProgress report;
+  wal::Lsn server_end = 0;
+  // With nothing open or pending, a keepalive's WAL end has been seen in full: nothing of ours
+  // lies before it, so lag is measured (and the slot confirmed) from there.
+  wal::Lsn seen_through = 0;
   auto send_status = [&](bool reply) -> bool {
-    const std::string status = wal::encode_standby_status(*applied, micros_since_2000(), reply);
+    const std::string status = wal::encode_standby_status(std::max(*applied, seen_through), micros_since_2000(), reply);
     return PQputCopyData(conn, status.data(), static_cast<int>(status.size())) == 1 && PQflush(conn) == 0;
   };
   std::vector<SourceTransaction> batch;
@@ -109,6 +113,23 @@ std::expected<BackfillProgress, std::string> run_backfill(
   auto last_status = Clock::now();
   auto last_apply = Clock::now();
   auto last_progress = Clock::now();
+  auto fill_report = [&] {
+    report.applied_lsn = wal::format_lsn(*applied);
+    report.transactions = applier.transactions_applied();
+    report.rows = applier.rows_applied();
+    const wal::Lsn through = std::max(*applied, seen_through);
+    report.lag_bytes = server_end > through ? server_end - through : 0;
+    // The age of the oldest committed source transaction not yet applied; 0 when caught up.
+    report.lag_seconds = batch.empty() ? 0 : static_cast<double>(micros_since_2000() - batch.front().commit_time) / 1e6;
+    if (report.lag_seconds < 0) report.lag_seconds = 0;
+    report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  };
+  auto maybe_report = [&] {
+    if (!progress || Clock::now() - last_progress < std::chrono::seconds(1)) return;
+    fill_report();
+    progress(report);
+    last_progress = Clock::now();
+  };
 
   auto flush = [&]() -> std::expected<void, std::string> {
     if (batch.empty()) return {};
@@ -143,6 +164,7 @@ std::expected<BackfillProgress, std::string> run_backfill(
       ::select(fd + 1, &set, nullptr, nullptr, &tv);
       if (PQconsumeInput(conn) == 0)
         return std::unexpected(std::string("replication connection: ") + PQerrorMessage(conn));
+      maybe_report();
       continue;
     }
     if (n == -1) return std::unexpected(std::string("the replication stream ended"));
@@ -152,11 +174,14 @@ std::expected<BackfillProgress, std::string> run_backfill(
     auto frame = wal::decode_stream_message(copy);
     if (!frame) return std::unexpected("replication stream: " + frame.error());
     if (auto* k = std::get_if<wal::Keepalive>(&*frame)) {
+      server_end = std::max(server_end, k->wal_end);
+      if (!open_tx && batch.empty()) seen_through = std::max(seen_through, k->wal_end);
       if (k->reply_requested && !send_status(false))
         return std::unexpected(std::string("sending standby status: ") + PQerrorMessage(conn));
       continue;
     }
     const auto& x = std::get<wal::XLogData>(*frame);
+    server_end = std::max(server_end, x.wal_end);
     auto message = wal::decode_pgoutput(x.data);
     if (!message) return std::unexpected("pgoutput: " + message.error());
     if (auto* rel = std::get_if<wal::Relation>(&*message)) {
@@ -168,6 +193,7 @@ std::expected<BackfillProgress, std::string> run_backfill(
     } else if (auto* c = std::get_if<wal::Commit>(&*message)) {
       if (!open_tx) return std::unexpected(std::string("pgoutput: Commit without Begin"));
       open_tx->end_lsn = c->end_lsn;
+      open_tx->commit_time = c->commit_time;
       batch.push_back(std::move(*open_tx));
       open_tx.reset();
       if (batch.size() >= options.batch_transactions || Clock::now() - last_apply > std::chrono::milliseconds(200)) {
@@ -186,22 +212,12 @@ std::expected<BackfillProgress, std::string> run_backfill(
     } else if (auto* m = std::get_if<wal::LogicalMessage>(&*message)) {
       if (!m->transactional && m->prefix == "tandem_catch_up" && m->content == marker) caught_up = true;
     }
-    if (Clock::now() - last_progress > std::chrono::seconds(5) && progress) {
-      report.applied_lsn = wal::format_lsn(*applied);
-      report.transactions = applier.transactions_applied();
-      report.rows = applier.rows_applied();
-      report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-      progress(report);
-      last_progress = Clock::now();
-    }
+    maybe_report();
   }
   if (auto r = flush(); !r) return std::unexpected(r.error());
   (void)send_status(false);
   PQputCopyEnd(conn, nullptr);
-  report.applied_lsn = wal::format_lsn(*applied);
-  report.transactions = applier.transactions_applied();
-  report.rows = applier.rows_applied();
-  report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  fill_report();
   if (progress) progress(report);
   return report;
 }

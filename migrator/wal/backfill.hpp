@@ -27,6 +27,8 @@ struct BackfillOptions {
 struct BackfillProgress {
   std::string applied_lsn;
   std::uint64_t transactions = 0, rows = 0;
+  std::uint64_t lag_bytes = 0;  // source WAL end seen minus the applied position
+  double lag_seconds = 0;       // commit-to-applied delay of the last applied transaction
   double seconds = 0;
 };
 

@@ -35,6 +35,7 @@ std::string AdminRoutes::status_json() const {
   o["backend"] = {{"url", state_.config.source.url.redacted()},
                   {"connect_errors", state_.backend_connect_errors.load()}};
   o["shutting_down"] = state_.shutting_down.load();
+  if (state_.migration) o["migration"] = boost::json::parse(state_.migration->json());
   return boost::json::serialize(o) + "\n";
 }
 

@@ -12,6 +12,7 @@
 #include "config/config.hpp"
 #include "config/log.hpp"
 #include "migrator/wal/backfill.hpp"
+#include "proxy/commands/admin_host.hpp"
 #include "proxy/commands/migration_config.hpp"
 
 namespace tandem::proxy {
@@ -54,6 +55,8 @@ int run_backfill_command(const std::vector<std::string_view>& args) {
   const config::Config& cfg = *loaded;
   std::signal(SIGTERM, request_stop);
   std::signal(SIGINT, request_stop);
+  AdminHost admin(cfg);
+  admin.status().set_phase("backfill");
   migrator::BackfillOptions options;
   options.source = cfg.source.url;
   options.target = *cfg.target;
@@ -61,14 +64,18 @@ int run_backfill_command(const std::vector<std::string_view>& args) {
   options.publication = cfg.migration.publication;
   options.until_caught_up = until;
   options.stop = &g_stop;
-  auto result = migrator::run_backfill(options, [](const migrator::BackfillProgress& p) {
+  auto result = migrator::run_backfill(options, [&](const migrator::BackfillProgress& p) {
+    admin.status().set_apply(p.applied_lsn, p.lag_bytes, p.lag_seconds, p.transactions, p.rows);
     log::info("backfill.progress")
         .kv("applied_lsn", p.applied_lsn)
         .kv("transactions", static_cast<std::int64_t>(p.transactions))
         .kv("rows", static_cast<std::int64_t>(p.rows))
+        .kv("lag_bytes", static_cast<std::int64_t>(p.lag_bytes))
+        .kv("lag_seconds", p.lag_seconds)
         .kv("seconds", p.seconds);
   });
   if (!result) {
+    admin.status().set_error(result.error());
     log::error("backfill.failed").kv("error", result.error());
     std::fprintf(stderr, "tandem backfill: %s\n", result.error().c_str());
     return 1;

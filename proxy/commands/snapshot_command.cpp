@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "config/log.hpp"
 #include "migrator/snapshot/snapshot_copier.hpp"
+#include "proxy/commands/admin_host.hpp"
 #include "proxy/commands/migration_config.hpp"
 
 namespace tandem::proxy {
@@ -90,10 +91,15 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
   options.resume = resume;
   options.recreate = recreate;
 
+  AdminHost admin(cfg);
+  admin.status().set_phase("snapshot");
   const bool terminal = ::isatty(STDOUT_FILENO) == 1;
   std::size_t lines_drawn = 0;
   auto progress = [&](const std::vector<migrator::TableProgress*>& tables_progress, double elapsed,
                       const migrator::ThrottleState& throttle) {
+    for (const auto* p : tables_progress)
+      admin.status().set_table(p->table, {p->rows_copied.load(), p->bytes_copied.load(), p->chunks_done.load(), p->chunks_total});
+    admin.status().set_throttle(throttle.limit_rows_per_second, throttle.probe_ms, throttle.baseline_ms);
     std::uint64_t bytes = 0;
     for (const auto* p : tables_progress) bytes += p->bytes_copied;
     const double mbps = elapsed > 0 ? static_cast<double>(bytes) / 1e6 / elapsed : 0;
@@ -132,10 +138,12 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
   };
   auto result = migrator::run_snapshot(options, progress, terminal ? 0.5 : 5.0);
   if (!result) {
+    admin.status().set_error(result.error());
     log::error("snapshot.failed").kv("error", result.error());
     std::fprintf(stderr, "tandem snapshot: %s\n", result.error().c_str());
     return 1;
   }
+  admin.status().set_phase("done");
   log::info("snapshot.done")
       .kv("rows", static_cast<std::int64_t>(result->rows))
       .kv("chunks", static_cast<std::int64_t>(result->chunks))

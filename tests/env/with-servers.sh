@@ -71,9 +71,11 @@ USED_PORTS=" "
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
+    # Below the kernel's ephemeral range (32768 and up by default), so that no outgoing
+    # connection can hold the port by the time a server binds it; no socket in any state on it.
+    port=$((20000 + RANDOM % 12000))
     case "$USED_PORTS" in *" $port "*) continue ;; esac
-    if ! ss -Htln "sport = :$port" | grep -q .; then
+    if ! ss -Htan "sport = :$port" | grep -q .; then
       USED_PORTS="$USED_PORTS$port "
       echo "$port"
       return 0
@@ -158,11 +160,23 @@ as_my "$MARIADB_INSTALL_DB" --no-defaults --datadir="$TMP/mysql/data" --auth-roo
   --skip-test-db >"$TMP/mariadb-install.log" 2>&1 \
   || { tail -n 30 "$TMP/mariadb-install.log" >&2; die "mariadb-install-db failed"; }
 MARIADBD=$(command -v mariadbd || echo "$MARIADB_BIN_DIR/mariadbd")
-as_my "$MARIADBD" --no-defaults --datadir="$TMP/mysql/data" --bind-address=127.0.0.1 --port="$MY_PORT" \
-  --socket="$TMP/mysql/mysql.sock" --pid-file="$TMP/mysql/mariadb.pid" --skip-name-resolve \
-  --local-infile=1 --max-connections=500 --innodb-buffer-pool-size=256M \
-  --log-error="$TMP/mysql/mariadb.log" &
-MARIADB_PID=$!
+# A port can still be taken between choosing and binding it: then start again on another.
+for attempt in 1 2 3; do
+  as_my "$MARIADBD" --no-defaults --datadir="$TMP/mysql/data" --bind-address=127.0.0.1 --port="$MY_PORT" \
+    --socket="$TMP/mysql/mysql.sock" --pid-file="$TMP/mysql/mariadb.pid" --skip-name-resolve \
+    --local-infile=1 --max-connections=500 --innodb-buffer-pool-size=256M \
+    --log-error="$TMP/mysql/mariadb.log" &
+  MARIADB_PID=$!
+  for _ in $(seq 1 600); do
+    if mariadb --no-defaults --protocol=socket --socket="$TMP/mysql/mysql.sock" -uroot -e "SELECT 1" >/dev/null 2>&1; then break; fi
+    kill -0 "$MARIADB_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$MARIADB_PID" 2>/dev/null && break
+  if [ "$attempt" = 3 ] || ! grep -q "Address already in use" "$TMP/mysql/mariadb.log"; then break; fi
+  log "MariaDB could not bind port $MY_PORT; trying another"
+  MY_PORT=$(free_port)
+done
 wait_until 60 "MariaDB" "$TMP/mysql/mariadb.log" mariadb --no-defaults --protocol=socket --socket="$TMP/mysql/mysql.sock" -uroot -e "SELECT 1"
 mariadb --no-defaults --protocol=socket --socket="$TMP/mysql/mysql.sock" -uroot <<'SQL'
 CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';

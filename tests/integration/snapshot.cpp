@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/canonical.hpp"
+#include "support/http_client.hpp"
 #include "support/mysql_client.hpp"
 #include "support/pg_client.hpp"
 #include "support/test_env.hpp"
@@ -33,6 +34,7 @@ std::string pg_tool(const std::string& name) {
 // slot and publication a snapshot makes.
 struct Databases {
   std::string name;
+  std::uint16_t admin_port = tandem::it::free_port();
   PgConnection admin = PgConnection::connect_or_throw(tandem::it::direct_conninfo());
   std::filesystem::path dir;
 
@@ -77,6 +79,7 @@ struct Databases {
     const auto path = dir / "tandem.toml";
     std::ofstream out(path);
     out << "state_dir = \"" << (dir / "state").string() << "\"\n"
+        << "[admin]\nlisten = \"127.0.0.1:" << admin_port << "\"\n"
         << "[source]\nurl = \"" << pg_url() << "\"\n"
         << "[target]\nurl = \"" << mysql_url() << "\"\n"
         << "[migration]\ntables = \"" << tables << "\"\nchunk_rows = " << chunk_rows << "\nworkers = " << workers
@@ -399,6 +402,27 @@ TEST_CASE("columns added, dropped and renamed on the source during backfill, and
     exec_pg(pg, step);
     std::this_thread::sleep_for(700ms);
   }
+  // While it follows, the admin port shows the apply figures (refreshed every second): the four
+  // transactions that changed rows (PostgreSQL 15 sends no empty ones for the DDL).
+  std::optional<double> applied;
+  std::expected<tandem::it::HttpResponse, std::string> metrics;
+  for (int i = 0; i < 50 && !(applied && *applied >= 4); ++i) {
+    std::this_thread::sleep_for(100ms);
+    metrics = tandem::it::http_get(db.admin_port, "/metrics");
+    REQUIRE_MESSAGE(metrics.has_value(), metrics.error());
+    applied = tandem::it::prometheus_sample(metrics->body, "tandem_apply_transactions");
+  }
+  REQUIRE(applied.has_value());
+  CHECK(*applied == 4);
+  CHECK(tandem::it::prometheus_sample(metrics->body, "tandem_apply_lag_bytes").has_value());
+  auto status = tandem::it::http_get(db.admin_port, "/api/v1/status");
+  REQUIRE(status.has_value());
+  auto doc = tandem::it::parse_json(status->body);
+  REQUIRE(doc.has_value());
+  const auto* phase = doc->find("migration.phase");
+  REQUIRE(phase != nullptr);
+  CHECK(std::get<std::string>(phase->value) == "backfill");
+  CHECK(doc->find("migration.apply.applied_lsn") != nullptr);
   ::kill(follower, SIGTERM);
   int follower_status = 0;
   ::waitpid(follower, &follower_status, 0);

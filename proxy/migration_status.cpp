@@ -1,0 +1,92 @@
+// Migration figures as Prometheus gauges and a status object.
+#include "proxy/migration_status.hpp"
+
+#include <prometheus/gauge.h>
+
+#include <boost/json.hpp>
+
+namespace tandem::proxy {
+namespace {
+
+prometheus::Family<prometheus::Gauge>& family(prometheus::Registry& r, const std::string& name, const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r);
+}
+
+}  // namespace
+
+MigrationStatus::MigrationStatus(prometheus::Registry& registry)
+    : registry_(registry),
+      rows_copied_(family(registry, "tandem_snapshot_rows_copied", "Rows copied by the snapshot, per table")),
+      bytes_copied_(family(registry, "tandem_snapshot_bytes_copied", "Source bytes (COPY text) copied by the snapshot, per table")),
+      chunks_done_(family(registry, "tandem_snapshot_chunks_done", "Snapshot chunks committed, per table")),
+      chunks_total_(family(registry, "tandem_snapshot_chunks_total", "Snapshot chunks planned, per table")),
+      throttle_gauge_(family(registry, "tandem_snapshot_throttle_rows_per_second", "Current copy limit, 0 when none").Add({})),
+      probe_gauge_(family(registry, "tandem_snapshot_probe_latency_seconds", "Last source probe latency").Add({})),
+      lag_bytes_gauge_(family(registry, "tandem_apply_lag_bytes", "Source WAL not yet applied to MySQL").Add({})),
+      lag_seconds_gauge_(family(registry, "tandem_apply_lag_seconds", "Commit-to-applied delay of the last applied transaction").Add({})),
+      transactions_gauge_(family(registry, "tandem_apply_transactions", "Source transactions applied by this process").Add({})),
+      rows_applied_gauge_(family(registry, "tandem_apply_row_changes", "Row changes applied by this process").Add({})) {}
+
+void MigrationStatus::set_phase(const std::string& phase) {
+  std::lock_guard lock(mutex_);
+  phase_ = phase;
+}
+
+void MigrationStatus::set_error(const std::string& error) {
+  std::lock_guard lock(mutex_);
+  error_ = error;
+  phase_ = "failed";
+}
+
+void MigrationStatus::set_table(const std::string& table, const TableCopyFigures& f) {
+  std::lock_guard lock(mutex_);
+  tables_[table] = f;
+  const prometheus::Labels labels{{"table", table}};
+  rows_copied_.Add(labels).Set(static_cast<double>(f.rows));
+  bytes_copied_.Add(labels).Set(static_cast<double>(f.bytes));
+  chunks_done_.Add(labels).Set(static_cast<double>(f.chunks_done));
+  chunks_total_.Add(labels).Set(static_cast<double>(f.chunks_total));
+}
+
+void MigrationStatus::set_throttle(double limit, double probe_ms, double baseline_ms) {
+  std::lock_guard lock(mutex_);
+  throttle_limit_ = limit;
+  probe_ms_ = probe_ms;
+  baseline_ms_ = baseline_ms;
+  throttle_gauge_.Set(limit);
+  probe_gauge_.Set(probe_ms / 1000);
+}
+
+void MigrationStatus::set_apply(const std::string& applied_lsn, std::uint64_t lag_bytes, double lag_seconds,
+                                std::uint64_t transactions, std::uint64_t rows) {
+  std::lock_guard lock(mutex_);
+  applied_lsn_ = applied_lsn;
+  lag_bytes_ = lag_bytes;
+  lag_seconds_ = lag_seconds;
+  transactions_ = transactions;
+  rows_applied_ = rows;
+  lag_bytes_gauge_.Set(static_cast<double>(lag_bytes));
+  lag_seconds_gauge_.Set(lag_seconds);
+  transactions_gauge_.Set(static_cast<double>(transactions));
+  rows_applied_gauge_.Set(static_cast<double>(rows));
+}
+
+std::string MigrationStatus::json() const {
+  std::lock_guard lock(mutex_);
+  boost::json::object o;
+  o["phase"] = phase_;
+  if (!error_.empty()) o["error"] = error_;
+  boost::json::object tables;
+  for (const auto& [name, f] : tables_)
+    tables[name] = {{"rows", f.rows}, {"bytes", f.bytes}, {"chunks_done", f.chunks_done}, {"chunks_total", f.chunks_total}};
+  o["tables"] = std::move(tables);
+  o["throttle"] = {{"limit_rows_per_second", throttle_limit_}, {"probe_ms", probe_ms_}, {"baseline_ms", baseline_ms_}};
+  o["apply"] = {{"applied_lsn", applied_lsn_},
+                {"lag_bytes", lag_bytes_},
+                {"lag_seconds", lag_seconds_},
+                {"transactions", transactions_},
+                {"row_changes", rows_applied_}};
+  return boost::json::serialize(o);
+}
+
+}  // namespace tandem::proxy

@@ -1,0 +1,49 @@
+// The figures of a running snapshot or backfill, for /metrics and /api/v1/status.
+#pragma once
+
+#include <prometheus/registry.h>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace tandem::proxy {
+
+struct TableCopyFigures {
+  std::uint64_t rows = 0, bytes = 0, chunks_done = 0, chunks_total = 0;
+};
+
+class MigrationStatus {
+ public:
+  explicit MigrationStatus(prometheus::Registry& registry);
+
+  void set_phase(const std::string& phase);  // "snapshot", "backfill", "done", "failed"
+  void set_table(const std::string& table, const TableCopyFigures& figures);
+  void set_throttle(double limit_rows_per_second, double probe_ms, double baseline_ms);
+  void set_apply(const std::string& applied_lsn, std::uint64_t lag_bytes, double lag_seconds, std::uint64_t transactions,
+                 std::uint64_t rows);
+  void set_error(const std::string& error);
+
+  std::string json() const;  // an object for /api/v1/status
+
+ private:
+  prometheus::Registry& registry_;
+  mutable std::mutex mutex_;
+  std::string phase_ = "starting", error_, applied_lsn_;
+  std::map<std::string, TableCopyFigures> tables_;
+  double throttle_limit_ = 0, probe_ms_ = 0, baseline_ms_ = 0, lag_seconds_ = 0;
+  std::uint64_t lag_bytes_ = 0, transactions_ = 0, rows_applied_ = 0;
+  prometheus::Family<prometheus::Gauge>& rows_copied_;
+  prometheus::Family<prometheus::Gauge>& bytes_copied_;
+  prometheus::Family<prometheus::Gauge>& chunks_done_;
+  prometheus::Family<prometheus::Gauge>& chunks_total_;
+  prometheus::Gauge& throttle_gauge_;
+  prometheus::Gauge& probe_gauge_;
+  prometheus::Gauge& lag_bytes_gauge_;
+  prometheus::Gauge& lag_seconds_gauge_;
+  prometheus::Gauge& transactions_gauge_;
+  prometheus::Gauge& rows_applied_gauge_;
+};
+
+}  // namespace tandem::proxy
