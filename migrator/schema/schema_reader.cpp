@@ -131,6 +131,15 @@ std::expected<SourceSchema, std::string> read_source_schema(PgConnection& pg, co
         {oid});
     if (!indexes) return std::unexpected(indexes.error().message);
     for (const auto& i : indexes->rows) ts.after_copy.push_back(*i[0]);
+    // Sequences behind serial and identity columns: MySQL's AUTO_INCREMENT must continue from
+    // where they are, not from the largest key copied.
+    auto seqs = pg.query(
+        "SELECT pg_get_serial_sequence(quote_ident($1) || '.' || quote_ident($2), a.attname) FROM pg_attribute a "
+        "WHERE a.attrelid = $3::oid AND a.attnum > 0 AND NOT a.attisdropped AND "
+        "pg_get_serial_sequence(quote_ident($1) || '.' || quote_ident($2), a.attname) IS NOT NULL",
+        {schema, name, oid});
+    if (!seqs) return std::unexpected(seqs.error().message);
+    for (const auto& q : seqs->rows) ts.sequences.push_back(*q[0]);
     ts.create_sql = "CREATE TABLE " + quote_pg_identifier(schema) + "." + quote_pg_identifier(name) + " (" + body + ")";
     out.tables.push_back(std::move(ts));
   }

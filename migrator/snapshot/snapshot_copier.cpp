@@ -246,6 +246,16 @@ class Copier {
             continue;
           return std::unexpected("after copy, " + schema_.tables[i].qualified() + ": " + r.error().message);
         }
+    // AUTO_INCREMENT continues after the source sequence (sequences are not in the WAL stream:
+    // a cutover sets them again).
+    for (const auto& t : schema_.tables) {
+      for (const auto& seq : t.sequences) {
+        auto v = pg->query("SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM " + seq);
+        if (!v) return std::unexpected("reading sequence " + seq + ": " + v.error().message);
+        if (auto r = my->exec("ALTER TABLE " + mysql_name(t) + " AUTO_INCREMENT = " + *v->rows[0][0]); !r)
+          return std::unexpected("setting AUTO_INCREMENT of " + t.qualified() + ": " + r.error().message);
+      }
+    }
     for (const auto& p : progress_) {
       result.rows += p->rows_copied;
       result.chunks += p->chunks_done;

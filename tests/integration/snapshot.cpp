@@ -245,12 +245,19 @@ TEST_CASE("tandem migrate copies and then catches up in one process") {
   auto pg = db.pg();
   exec_pg(pg, "CREATE TABLE items (id bigserial PRIMARY KEY, name text NOT NULL, price numeric(8,2))");
   exec_pg(pg, "INSERT INTO items (name, price) SELECT 'item ' || g, g * 1.25 FROM generate_series(1, 5000) g");
+  exec_pg(pg, "DELETE FROM items WHERE id > 4990");  // the sequence stays at 5000
   auto result = tandem::it::run_command(
       {TANDEM_BINARY, "migrate", "--config", db.config("public.items", 1000, 2).string(), "--until-caught-up"}, 120s);
   REQUIRE_MESSAGE(result.exit_code == 0, result.out << result.err);
-  CHECK(result.out.find("snapshot done: 5000 rows in 6 chunks") != std::string::npos);
+  CHECK(result.out.find("snapshot done: 4990 rows in 5 chunks") != std::string::npos);
   CHECK(result.out.find("backfill caught up") != std::string::npos);
   require_same_rows(db, "items", "id");
+  // New MySQL keys continue after the source sequence, not after the largest key copied.
+  auto my = db.mysql(db.name);
+  REQUIRE(my.query("INSERT INTO items (name) VALUES ('next')").has_value());
+  auto next = my.query("SELECT MAX(id) FROM items");
+  REQUIRE(next.has_value());
+  CHECK(*next->rows[0][0] == "5001");
 }
 
 TEST_CASE("unreachable servers and a source without wal_level=logical privileges fail clearly, creating nothing") {
