@@ -8,7 +8,8 @@
 namespace tandem::proxy {
 namespace {
 
-prometheus::Family<prometheus::Gauge>& family(prometheus::Registry& r, const std::string& name, const std::string& help) {
+prometheus::Family<prometheus::Gauge>& family(prometheus::Registry& r, const std::string& name,
+                                              const std::string& help) {
   return prometheus::BuildGauge().Name(name).Help(help).Register(r);
 }
 
@@ -17,15 +18,21 @@ prometheus::Family<prometheus::Gauge>& family(prometheus::Registry& r, const std
 MigrationStatus::MigrationStatus(prometheus::Registry& registry)
     : registry_(registry),
       rows_copied_(family(registry, "tandem_snapshot_rows_copied", "Rows copied by the snapshot, per table")),
-      bytes_copied_(family(registry, "tandem_snapshot_bytes_copied", "Source bytes (COPY text) copied by the snapshot, per table")),
+      bytes_copied_(family(registry, "tandem_snapshot_bytes_copied",
+                           "Source bytes (COPY text) copied by the snapshot, per table")),
       chunks_done_(family(registry, "tandem_snapshot_chunks_done", "Snapshot chunks committed, per table")),
       chunks_total_(family(registry, "tandem_snapshot_chunks_total", "Snapshot chunks planned, per table")),
-      throttle_gauge_(family(registry, "tandem_snapshot_throttle_rows_per_second", "Current copy limit, 0 when none").Add({})),
+      throttle_gauge_(
+          family(registry, "tandem_snapshot_throttle_rows_per_second", "Current copy limit, 0 when none").Add({})),
       probe_gauge_(family(registry, "tandem_snapshot_probe_latency_seconds", "Last source probe latency").Add({})),
       lag_bytes_gauge_(family(registry, "tandem_apply_lag_bytes", "Source WAL not yet applied to MySQL").Add({})),
-      lag_seconds_gauge_(family(registry, "tandem_apply_lag_seconds", "Commit-to-applied delay of the last applied transaction").Add({})),
-      transactions_gauge_(family(registry, "tandem_apply_transactions", "Source transactions applied by this process").Add({})),
-      rows_applied_gauge_(family(registry, "tandem_apply_row_changes", "Row changes applied by this process").Add({})) {}
+      lag_seconds_gauge_(
+          family(registry, "tandem_apply_lag_seconds", "Commit-to-applied delay of the last applied transaction")
+              .Add({})),
+      transactions_gauge_(
+          family(registry, "tandem_apply_transactions", "Source transactions applied by this process").Add({})),
+      rows_applied_gauge_(family(registry, "tandem_apply_row_changes", "Row changes applied by this process").Add({})) {
+}
 
 void MigrationStatus::set_phase(const std::string& phase) {
   std::lock_guard lock(mutex_);
@@ -78,7 +85,8 @@ std::string MigrationStatus::json() const {
   if (!error_.empty()) o["error"] = error_;
   boost::json::object tables;
   for (const auto& [name, f] : tables_)
-    tables[name] = {{"rows", f.rows}, {"bytes", f.bytes}, {"chunks_done", f.chunks_done}, {"chunks_total", f.chunks_total}};
+    tables[name] = {
+        {"rows", f.rows}, {"bytes", f.bytes}, {"chunks_done", f.chunks_done}, {"chunks_total", f.chunks_total}};
   o["tables"] = std::move(tables);
   o["throttle"] = {{"limit_rows_per_second", throttle_limit_}, {"probe_ms", probe_ms_}, {"baseline_ms", baseline_ms_}};
   o["apply"] = {{"applied_lsn", applied_lsn_},

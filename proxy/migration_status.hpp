@@ -21,8 +21,8 @@ class MigrationStatus {
   void set_phase(const std::string& phase);  // "snapshot", "backfill", "done", "failed"
   void set_table(const std::string& table, const TableCopyFigures& figures);
   void set_throttle(double limit_rows_per_second, double probe_ms, double baseline_ms);
-  void set_apply(const std::string& applied_lsn, std::uint64_t lag_bytes, double lag_seconds, std::uint64_t transactions,
-                 std::uint64_t rows);
+  void set_apply(const std::string& applied_lsn, std::uint64_t lag_bytes, double lag_seconds,
+                 std::uint64_t transactions, std::uint64_t rows);
   void set_error(const std::string& error);
 
   std::string json() const;  // an object for /api/v1/status

@@ -40,6 +40,13 @@ std::expected<BackfillProgress, std::string> run_backfill(
         std::string("no snapshot recorded in tandem_meta.snapshot_state: run tandem snapshot first"));
   auto consistent = wal::parse_lsn(*state->rows[0][0]);
   if (!consistent) return std::unexpected("unreadable consistent point " + *state->rows[0][0]);
+  // Applying while chunks are still being loaded would race the copy on the same keys.
+  auto pending =
+      my->query("SELECT table_name, COUNT(*) FROM `tandem_meta`.`snapshot_chunks` WHERE NOT done GROUP BY table_name");
+  if (!pending) return std::unexpected(pending.error().message);
+  if (!pending->rows.empty())
+    return std::unexpected("the snapshot is not complete (" + *pending->rows[0][0] + " has " + *pending->rows[0][1] +
+                           " chunks to copy): finish it with tandem snapshot --resume first");
 
   auto catalog = PgConnection::connect(options.source.to_libpq_conninfo());
   if (!catalog) return std::unexpected(catalog.error().message);

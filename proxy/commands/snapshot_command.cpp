@@ -98,7 +98,8 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
   auto progress = [&](const std::vector<migrator::TableProgress*>& tables_progress, double elapsed,
                       const migrator::ThrottleState& throttle) {
     for (const auto* p : tables_progress)
-      admin.status().set_table(p->table, {p->rows_copied.load(), p->bytes_copied.load(), p->chunks_done.load(), p->chunks_total});
+      admin.status().set_table(p->table,
+                               {p->rows_copied.load(), p->bytes_copied.load(), p->chunks_done.load(), p->chunks_total});
     admin.status().set_throttle(throttle.limit_rows_per_second, throttle.probe_ms, throttle.baseline_ms);
     std::uint64_t bytes = 0;
     for (const auto* p : tables_progress) bytes += p->bytes_copied;

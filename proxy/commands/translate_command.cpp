@@ -6,8 +6,12 @@
 #include <cstdio>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <string>
 
+#include "config/config.hpp"
+#include "migrator/db/pg_connection.hpp"
+#include "migrator/schema/schema_reader.hpp"
 #include "protocol/sql/session_settings.hpp"
 #include "protocol/sql/translator.hpp"
 
@@ -15,10 +19,12 @@ namespace tandem::proxy {
 namespace {
 
 constexpr const char* kTranslateUsage =
-    "usage: tandem translate [--dialect mariadb|mysql] [--print-session] < statements.sql\n"
+    "usage: tandem translate [--dialect mariadb|mysql] [--config FILE] [--print-session] < statements.sql\n"
     "  Prints one JSON object per statement: {\"input\", \"mysql\", \"error\", \"class\", \"parameters\",\n"
     "  \"tables\", \"emulation\"}. Exit 0 even when some statements are refused.\n"
-    "  --print-session prints the MySQL session settings the translation relies on, one a line.\n";
+    "  --print-session prints the MySQL session settings the translation relies on, one a line.\n"
+    "  --config FILE   first reads the tables of migration.tables from source.url, so that\n"
+    "                  expressions over them are typed (integer division, NULL ordering, literals).\n";
 
 void print_line(const boost::json::object& o) {
   std::string line = boost::json::serialize(o);
@@ -31,6 +37,7 @@ void print_line(const boost::json::object& o) {
 int run_translate_command(const std::vector<std::string_view>& args) {
   sql::Dialect dialect = sql::Dialect::mariadb;
   bool print_session = false;
+  std::optional<std::string> config_path;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--print-session") {
       print_session = true;
@@ -45,6 +52,8 @@ int run_translate_command(const std::vector<std::string_view>& args) {
                      static_cast<int>(d.size()), d.data());
         return 2;
       }
+    } else if (args[i] == "--config" && i + 1 < args.size()) {
+      config_path = std::string(args[++i]);
     } else if (args[i] == "--help" || args[i] == "-h") {
       std::fputs(kTranslateUsage, stdout);
       return 0;
@@ -69,6 +78,30 @@ int run_translate_command(const std::vector<std::string_view>& args) {
     return 0;
   }
   sql::Translator translator({.dialect = dialect, .cache_entries = 0});
+  if (config_path) {
+    config::Config cfg;
+    try {
+      cfg = config::load_config(*config_path, config::environment_from_process());
+    } catch (const config::ConfigError& e) {
+      std::fprintf(stderr, "tandem: configuration error: %s\n", e.what());
+      return 2;
+    }
+    auto pg = migrator::PgConnection::connect(cfg.source.url.to_libpq_conninfo());
+    if (!pg) {
+      std::fprintf(stderr, "tandem translate: %s\n", pg.error().message.c_str());
+      return 2;
+    }
+    auto schema = migrator::read_source_schema(*pg, cfg.migration.tables);
+    if (!schema) {
+      std::fprintf(stderr, "tandem translate: %s\n", schema.error().c_str());
+      return 2;
+    }
+    for (const auto& ddl : schema->enum_ddl) (void)translator.translate(ddl);
+    for (const auto& t : schema->tables)
+      if (auto r = translator.translate(t.create_sql); !r)
+        std::fprintf(stderr, "tandem translate: table %s is not typed: %s\n", t.qualified().c_str(),
+                     sql::describe(r.error()).c_str());
+  }
   for (const auto& statement : *statements) {
     boost::json::object o;
     o["input"] = statement;

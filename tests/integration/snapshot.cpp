@@ -231,6 +231,12 @@ TEST_CASE("a snapshot killed with -9 mid-copy, three times, resumes to exactly t
     done_before = done_now;
   }
 
+  // Backfill refuses to start on an unfinished copy.
+  auto early =
+      tandem::it::run_command({TANDEM_BINARY, "backfill", "--config", config.string(), "--until-caught-up"}, 60s);
+  CHECK(early.exit_code == 1);
+  CHECK(early.err.find("the snapshot is not complete") != std::string::npos);
+
   auto resumed = snapshot(config, {"--resume"});
   REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.out << resumed.err);
   require_same_rows(db, "pgbench_accounts", "aid");
@@ -459,4 +465,22 @@ TEST_CASE("columns added, dropped and renamed on the source during backfill, and
   require_same_rows(db, "pgbench_accounts", "aid");
   require_same_rows(db, "pgbench_branches", "bid");
   require_same_rows(db, "pgbench_tellers", "tid");
+}
+
+TEST_CASE("tandem translate --config types expressions with the source's own tables") {
+  Databases db("snaptr");
+  auto pg = db.pg();
+  exec_pg(pg, "CREATE TABLE orders (id integer PRIMARY KEY, qty integer NOT NULL, price numeric(8,2))");
+  const auto config = db.config("public.orders", 1000, 1);
+  const std::string cmd = "printf 'SELECT qty / 2, price / 2 FROM orders ORDER BY qty;' | " +
+                          std::string(TANDEM_BINARY) + " translate --config " + config.string();
+  auto typed = tandem::it::run_command({"/bin/sh", "-c", cmd}, 60s);
+  REQUIRE_MESSAGE(typed.exit_code == 0, typed.err);
+  CHECK_MESSAGE(typed.out.find("(`qty` DIV 2)") != std::string::npos, typed.out);
+  CHECK(typed.out.find("(`price` / 2)") != std::string::npos);
+  CHECK(typed.out.find("ORDER BY `qty`\"") != std::string::npos);  // NOT NULL: no NULL-ordering key
+  // Without the source's tables the same division cannot be typed and is refused.
+  auto untyped = tandem::it::run_command(
+      {"/bin/sh", "-c", "printf 'SELECT qty / 2 FROM orders;' | " + std::string(TANDEM_BINARY) + " translate"}, 60s);
+  CHECK(untyped.out.find("cannot tell whether '/' divides integers") != std::string::npos);
 }
