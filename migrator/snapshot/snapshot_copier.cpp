@@ -2,6 +2,7 @@
 // chunk plan, parallel COPY -> LOAD DATA workers, indexes and foreign keys after the rows.
 #include "migrator/snapshot/snapshot_copier.hpp"
 
+#include <unistd.h>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -51,9 +52,10 @@ const char* kMetaDdl[] = {
     "CREATE TABLE IF NOT EXISTS `tandem_meta`.`snapshot_chunks` (table_name VARCHAR(200) NOT NULL, chunk_no BIGINT NOT "
     "NULL, "
     "lo LONGTEXT, hi LONGTEXT, done BOOLEAN NOT NULL DEFAULT FALSE, rows_copied BIGINT, copied_at DATETIME(6), "
+    "lease_owner VARCHAR(100), lease_until DATETIME(6), copied_by VARCHAR(100), "
     "PRIMARY KEY (table_name, chunk_no)) ENGINE=InnoDB",
     "CREATE TABLE IF NOT EXISTS `tandem_meta`.`snapshot_state` (id INT PRIMARY KEY, slot VARCHAR(64) NOT NULL, "
-    "consistent_lsn VARCHAR(32) NOT NULL, created_at DATETIME(6) NOT NULL) ENGINE=InnoDB",
+    "consistent_lsn VARCHAR(32) NOT NULL, snapshot_name VARCHAR(64), created_at DATETIME(6) NOT NULL) ENGINE=InnoDB",
 };
 
 std::string nullable_literal(const std::optional<std::string>& v) { return v ? sql::quote_string(*v) : "NULL"; }
@@ -97,6 +99,14 @@ class Copier {
     if (!my) return std::unexpected(my.error().message);
     for (const char* ddl : kMetaDdl)
       if (auto r = my->exec(ddl); !r) return std::unexpected(r.error().message);
+
+    progress_.resize(schema_.tables.size());
+    for (std::size_t i = 0; i < schema_.tables.size(); ++i) {
+      progress_[i] = std::make_unique<TableProgress>();
+      progress_[i]->table = schema_.tables[i].qualified();
+      progress_[i]->estimated_rows = schema_.tables[i].estimated_rows;
+    }
+    if (options_.join) return join(*my, progress, interval, started);
 
     // Existing target tables: refused unless resuming or recreating.
     for (std::size_t i = 0; i < schema_.tables.size(); ++i) {
@@ -164,9 +174,10 @@ class Copier {
       result.consistent_lsn = *slot->rows[0][1];
       snapshot_name = *slot->rows[0][2];
       replication = std::move(*repl);
-      if (auto r = my->exec(
-              "REPLACE INTO `tandem_meta`.`snapshot_state` (id, slot, consistent_lsn, created_at) VALUES (1, " +
-              sql::quote_string(options_.slot) + ", " + sql::quote_string(result.consistent_lsn) + ", NOW(6))");
+      if (auto r = my->exec("REPLACE INTO `tandem_meta`.`snapshot_state` (id, slot, consistent_lsn, snapshot_name, "
+                            "created_at) VALUES (1, " +
+                            sql::quote_string(options_.slot) + ", " + sql::quote_string(result.consistent_lsn) + ", " +
+                            sql::quote_string(snapshot_name) + ", NOW(6))");
           !r)
         return std::unexpected(r.error().message);
       log::info("snapshot.slot_created").kv("slot", options_.slot).kv("consistent_lsn", result.consistent_lsn);
@@ -185,12 +196,6 @@ class Copier {
     }
 
     // Plan (or reload) the chunks.
-    progress_.resize(schema_.tables.size());
-    for (std::size_t i = 0; i < schema_.tables.size(); ++i) {
-      progress_[i] = std::make_unique<TableProgress>();
-      progress_[i]->table = schema_.tables[i].qualified();
-      progress_[i]->estimated_rows = schema_.tables[i].estimated_rows;
-    }
     auto planner = open_snapshot_reader(snapshot_name);
     if (!planner) return std::unexpected(planner.error());
     for (std::size_t i = 0; i < schema_.tables.size(); ++i) {
@@ -199,41 +204,8 @@ class Copier {
     }
     (void)planner->exec("COMMIT");
 
-    // The throttle probes the source on a connection of its own.
-    auto probe_conn = PgConnection::connect(options_.source.to_libpq_conninfo());
-    if (!probe_conn) return std::unexpected(probe_conn.error().message);
-    throttle_ = std::make_unique<Throttle>(options_.max_rows_per_second, options_.auto_throttle,
-                                           [&]() -> std::optional<double> {
-                                             const auto t0 = Clock::now();
-                                             if (!probe_conn->exec("SELECT 1")) return std::nullopt;
-                                             return std::chrono::duration<double>(Clock::now() - t0).count();
-                                           });
-    throttle_->start();
-    auto throttle_state = [&] {
-      return ThrottleState{throttle_->limit_rows_per_second(), throttle_->baseline_seconds() * 1000,
-                           throttle_->last_probe_seconds() * 1000, throttle_->backing_off()};
-    };
-
-    // Workers.
-    const unsigned workers = std::max(1u, options_.workers);
-    std::vector<std::thread> threads;
-    std::atomic<bool> finished{false};
-    for (unsigned w = 0; w < workers; ++w) threads.emplace_back([&, w] { worker(w, snapshot_name); });
-    std::thread reporter([&] {
-      while (!finished.load()) {
-        std::unique_lock lock(mutex_);
-        cv_.wait_for(lock, std::chrono::duration<double>(interval), [&] { return finished.load(); });
-        lock.unlock();
-        if (!finished.load() && progress) progress(progress_view(), elapsed(started), throttle_state());
-      }
-    });
-    for (auto& t : threads) t.join();
-    finished = true;
-    cv_.notify_all();
-    reporter.join();
-    throttle_->stop();
-    if (progress) progress(progress_view(), elapsed(started), throttle_state());
-    if (failure_) return std::unexpected(*failure_);
+    if (auto copied = copy_all(snapshot_name, progress, interval, started); !copied)
+      return std::unexpected(copied.error());
 
     // Secondary indexes and foreign keys once the rows are in: loading is faster without them.
     for (std::size_t i = 0; i < schema_.tables.size(); ++i)
@@ -298,6 +270,76 @@ class Copier {
     return "(" + lhs + ") " + op + " (" + rhs + ")";
   }
 
+  // The copy itself: the throttle, the workers claiming chunks, and the progress reporter.
+  std::expected<void, std::string> copy_all(
+      const std::string& snapshot_name,
+      const std::function<void(const std::vector<TableProgress*>&, double, const ThrottleState&)>& progress,
+      double interval, Clock::time_point started) {
+    // The throttle probes the source on a connection of its own.
+    auto probe_conn = PgConnection::connect(options_.source.to_libpq_conninfo());
+    if (!probe_conn) return std::unexpected(probe_conn.error().message);
+    throttle_ = std::make_unique<Throttle>(options_.max_rows_per_second, options_.auto_throttle,
+                                           [&]() -> std::optional<double> {
+                                             const auto t0 = Clock::now();
+                                             if (!probe_conn->exec("SELECT 1")) return std::nullopt;
+                                             return std::chrono::duration<double>(Clock::now() - t0).count();
+                                           });
+    throttle_->start();
+    auto throttle_state = [&] {
+      return ThrottleState{throttle_->limit_rows_per_second(), throttle_->baseline_seconds() * 1000,
+                           throttle_->last_probe_seconds() * 1000, throttle_->backing_off()};
+    };
+
+    // Workers.
+    const unsigned workers = std::max(1u, options_.workers);
+    std::vector<std::thread> threads;
+    std::atomic<bool> finished{false};
+    for (unsigned w = 0; w < workers; ++w) threads.emplace_back([&, w] { worker(w, snapshot_name); });
+    std::thread reporter([&] {
+      while (!finished.load()) {
+        std::unique_lock lock(mutex_);
+        cv_.wait_for(lock, std::chrono::duration<double>(interval), [&] { return finished.load(); });
+        lock.unlock();
+        if (!finished.load() && progress) progress(progress_view(), elapsed(started), throttle_state());
+      }
+    });
+    for (auto& t : threads) t.join();
+    finished = true;
+    cv_.notify_all();
+    reporter.join();
+    throttle_->stop();
+    if (progress) progress(progress_view(), elapsed(started), throttle_state());
+    if (failure_) return std::unexpected(*failure_);
+    return {};
+  }
+
+  // --join: help a running snapshot with more workers, reading its exported snapshot.
+  std::expected<SnapshotResult, std::string> join(
+      MysqlConnection& my,
+      const std::function<void(const std::vector<TableProgress*>&, double, const ThrottleState&)>& progress,
+      double interval, Clock::time_point started) {
+    auto state = my.query("SELECT snapshot_name FROM `tandem_meta`.`snapshot_state` WHERE id = 1");
+    if (!state) return std::unexpected(state.error().message);
+    if (state->rows.empty() || !state->rows[0][0])
+      return std::unexpected(std::string("--join: no running snapshot recorded in tandem_meta.snapshot_state"));
+    for (std::size_t i = 0; i < schema_.tables.size(); ++i) {
+      auto counts =
+          my.query("SELECT COUNT(*), COALESCE(SUM(done), 0) FROM `tandem_meta`.`snapshot_chunks` WHERE table_name = " +
+                   sql::quote_string(schema_.tables[i].qualified()));
+      if (!counts) return std::unexpected(counts.error().message);
+      progress_[i]->chunks_total = std::stoull(counts->rows[0][0].value_or("0"));
+    }
+    if (auto copied = copy_all(*state->rows[0][0], progress, interval, started); !copied)
+      return std::unexpected(copied.error());
+    SnapshotResult result;
+    for (const auto& p : progress_) {
+      result.rows += p->rows_copied;
+      result.chunks += p->chunks_done;
+    }
+    result.seconds = elapsed(started);
+    return result;
+  }
+
   std::expected<PgConnection, std::string> open_snapshot_reader(const std::string& snapshot_name) {
     auto c = PgConnection::connect(options_.source.to_libpq_conninfo());
     if (!c) return std::unexpected(c.error().message);
@@ -324,7 +366,6 @@ class Copier {
             ++progress_[index]->chunks_done;
             continue;
           }
-          queue_.push_back(Chunk{index, std::stoll(*r[0]), r[1], r[2]});
         }
         return {};
       }
@@ -345,7 +386,6 @@ class Copier {
       Chunk c{index, number++, lo, hi};
       inserts += std::string(inserts.empty() ? "" : ", ") + "(" + sql::quote_string(t.qualified()) + ", " +
                  std::to_string(c.number) + ", " + nullable_literal(c.lo) + ", " + nullable_literal(c.hi) + ")";
-      queue_.push_back(c);
       ++progress_[index]->chunks_total;
       lo = hi;
     };
@@ -359,20 +399,59 @@ class Copier {
   }
 
   // The next copy unit: up to `merge` consecutive planned chunks of one table, so each unit takes
-  // about migration.chunk_seconds whatever the rows cost.
-  std::optional<Chunk> next_chunk(std::size_t merge) {
-    std::lock_guard lock(mutex_);
-    if (failure_ || queue_.empty()) return std::nullopt;
-    Chunk c = queue_.front();
-    queue_.pop_front();
-    c.last_number = c.number;
-    while (--merge > 0 && !queue_.empty() && queue_.front().table == c.table &&
-           queue_.front().number == c.last_number + 1) {
-      c.hi = queue_.front().hi;
-      c.last_number = queue_.front().number;
-      queue_.pop_front();
+  // about migration.chunk_seconds whatever the rows cost. Chunks are leased in tandem_meta, so
+  // several processes (--join) share the plan; a lease left by a dead process expires.
+  std::expected<std::optional<Chunk>, std::string> claim(MysqlConnection& my, const std::string& owner,
+                                                         std::size_t merge) {
+    std::string tables;
+    for (const auto& t : schema_.tables) tables += (tables.empty() ? "" : ", ") + sql::quote_string(t.qualified());
+    const int lease_seconds = static_cast<int>(std::max(60.0, options_.chunk_seconds * 30));
+    for (;;) {
+      {
+        std::lock_guard lock(mutex_);
+        if (failure_) return std::optional<Chunk>{};
+      }
+      if (auto r = my.exec("START TRANSACTION"); !r) return std::unexpected(r.error().message);
+      auto rows = my.query(
+          "SELECT table_name, chunk_no, lo, hi FROM `tandem_meta`.`snapshot_chunks` WHERE NOT done AND "
+          "(lease_until IS NULL OR lease_until < NOW(6)) AND table_name IN (" +
+          tables + ") ORDER BY table_name, chunk_no LIMIT " + std::to_string(merge) + " FOR UPDATE SKIP LOCKED");
+      if (!rows) {
+        (void)my.exec("ROLLBACK");
+        return std::unexpected(rows.error().message);
+      }
+      if (!rows->rows.empty()) {
+        Chunk c;
+        for (std::size_t i = 0; i < schema_.tables.size(); ++i)
+          if (schema_.tables[i].qualified() == *rows->rows[0][0]) c.table = i;
+        c.number = std::stoll(*rows->rows[0][1]);
+        c.lo = rows->rows[0][2];
+        c.hi = rows->rows[0][3];
+        c.last_number = c.number;
+        for (std::size_t i = 1; i < rows->rows.size(); ++i) {
+          if (*rows->rows[i][0] != *rows->rows[0][0] || std::stoll(*rows->rows[i][1]) != c.last_number + 1) break;
+          c.last_number = std::stoll(*rows->rows[i][1]);
+          c.hi = rows->rows[i][3];
+        }
+        auto leased =
+            my.exec("UPDATE `tandem_meta`.`snapshot_chunks` SET lease_owner = " + sql::quote_string(owner) +
+                    ", lease_until = NOW(6) + INTERVAL " + std::to_string(lease_seconds) +
+                    " SECOND WHERE table_name = " + sql::quote_string(*rows->rows[0][0]) + " AND chunk_no BETWEEN " +
+                    std::to_string(c.number) + " AND " + std::to_string(c.last_number));
+        if (!leased || !my.exec("COMMIT")) {
+          (void)my.exec("ROLLBACK");
+          return std::unexpected(leased ? std::string("committing a chunk lease failed") : leased.error().message);
+        }
+        return std::optional<Chunk>{c};
+      }
+      (void)my.exec("COMMIT");
+      // Nothing free: finished, or other workers hold the rest; wait for them (or their leases).
+      auto left = my.query("SELECT COUNT(*) FROM `tandem_meta`.`snapshot_chunks` WHERE NOT done AND table_name IN (" +
+                           tables + ")");
+      if (!left) return std::unexpected(left.error().message);
+      if (left->rows[0][0] == "0") return std::optional<Chunk>{};
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
     }
-    return c;
   }
 
   void fail(std::string message) {
@@ -386,10 +465,17 @@ class Copier {
     if (!pg) return fail(pg.error());
     auto my = MysqlConnection::connect(options_.target, options_.dialect);
     if (!my) return fail(my.error().message);
+    char host[256] = "";
+    ::gethostname(host, sizeof host - 1);
+    const std::string owner = std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(id);
     std::size_t merge = 1;
-    while (auto chunk = next_chunk(merge)) {
+    for (;;) {
+      auto claimed = claim(*my, owner, merge);
+      if (!claimed) return fail(claimed.error());
+      if (!*claimed) break;
+      const Chunk* chunk = &**claimed;
       const auto t0 = Clock::now();
-      auto copied = copy_chunk(*pg, *my, *chunk);
+      auto copied = copy_chunk(*pg, *my, *chunk, owner);
       if (!copied) {
         (void)my->exec("ROLLBACK");
         return fail(copied.error());
@@ -401,10 +487,10 @@ class Copier {
       merge = static_cast<std::size_t>(std::clamp(target, 1.0, 64.0));
     }
     (void)pg->exec("COMMIT");
-    (void)id;
   }
 
-  std::expected<void, std::string> copy_chunk(PgConnection& pg, MysqlConnection& my, const Chunk& c) {
+  std::expected<void, std::string> copy_chunk(PgConnection& pg, MysqlConnection& my, const Chunk& c,
+                                              const std::string& owner) {
     const TableSchema& t = schema_.tables[c.table];
     const std::string where_name = t.qualified() + " chunk " + std::to_string(c.number) +
                                    (c.last_number > c.number ? "-" + std::to_string(c.last_number) : "");
@@ -464,13 +550,21 @@ class Copier {
     if (*loaded != rows)
       return std::unexpected(where_name + ": MySQL loaded " + std::to_string(*loaded) + " rows of " +
                              std::to_string(rows) + " (a value was rejected or merged)");
-    // The done-mark commits with the rows: a crash leaves the chunk either whole or absent.
-    if (auto r = my.exec("UPDATE `tandem_meta`.`snapshot_chunks` SET done = TRUE, rows_copied = IF(chunk_no = " +
-                         std::to_string(c.number) + ", " + std::to_string(rows) + ", 0)" +
-                         ", copied_at = NOW(6) WHERE table_name = " + sql::quote_string(t.qualified()) +
-                         " AND chunk_no BETWEEN " + std::to_string(c.number) + " AND " + std::to_string(c.last_number));
-        !r)
-      return std::unexpected(r.error().message);
+    // The done-mark commits with the rows: a crash leaves the chunk either whole or absent. Only
+    // the lease holder may mark it; a lease lost to expiry means another worker redoes it.
+    const std::int64_t planned = c.last_number - c.number + 1;
+    auto marked = my.query("UPDATE `tandem_meta`.`snapshot_chunks` SET done = TRUE, rows_copied = IF(chunk_no = " +
+                           std::to_string(c.number) + ", " + std::to_string(rows) +
+                           ", 0), copied_at = NOW(6), copied_by = " + sql::quote_string(owner) +
+                           " WHERE table_name = " + sql::quote_string(t.qualified()) + " AND chunk_no BETWEEN " +
+                           std::to_string(c.number) + " AND " + std::to_string(c.last_number) +
+                           " AND lease_owner = " + sql::quote_string(owner) + " AND NOT done");
+    if (!marked) return std::unexpected(marked.error().message);
+    if (marked->affected_rows != static_cast<std::uint64_t>(planned)) {
+      (void)my.exec("ROLLBACK");
+      log::warn("snapshot.lease_lost").kv("chunk", where_name).kv("owner", owner);
+      return {};
+    }
     if (auto r = my.exec("COMMIT"); !r) return std::unexpected(where_name + ": " + r.error().message);
     progress_[c.table]->rows_copied += rows;
     progress_[c.table]->bytes_copied += bytes;
@@ -481,7 +575,6 @@ class Copier {
   SnapshotOptions options_;
   SourceSchema schema_;
   std::vector<std::unique_ptr<TableProgress>> progress_;
-  std::deque<Chunk> queue_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::optional<std::string> failure_;

@@ -28,6 +28,7 @@ struct SnapshotOptions {
   bool auto_throttle = true;              // back off while source probe latency is > 5 % over idle
   bool resume = false;                    // continue a copy whose plan is in tandem_meta
   bool recreate = false;                  // drop existing target tables first
+  bool join = false;                      // add workers to a snapshot another process is running
 };
 
 struct TableProgress {

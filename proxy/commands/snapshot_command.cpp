@@ -18,10 +18,11 @@ namespace tandem::proxy {
 namespace {
 
 constexpr const char* kSnapshotUsage =
-    "usage: tandem snapshot --config FILE [--tables PATTERNS] [--workers N] [--resume | --recreate]\n"
+    "usage: tandem snapshot --config FILE [--tables PATTERNS] [--workers N] [--resume | --recreate | --join]\n"
     "  Creates the schema on MySQL and copies the tables from one consistent PostgreSQL snapshot.\n"
     "  --tables    comma-separated names or patterns (public.*), overriding migration.tables\n"
     "  --resume    continue a copy whose chunk plan is in tandem_meta; --recreate drops target tables first\n"
+    "  --join      add this process's workers to a snapshot another tandem process is running\n"
     "  Exit 0 only when every chunk is committed.\n";
 
 std::string human_rate(double rows_per_second) {
@@ -40,7 +41,7 @@ std::string human_rate(double rows_per_second) {
 int run_snapshot_command(const std::vector<std::string_view>& args) {
   std::optional<std::string> config_path, tables;
   std::optional<unsigned> workers;
-  bool resume = false, recreate = false;
+  bool resume = false, recreate = false, join = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--config" && i + 1 < args.size())
       config_path = std::string(args[++i]);
@@ -57,6 +58,8 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
       resume = true;
     else if (args[i] == "--recreate")
       recreate = true;
+    else if (args[i] == "--join")
+      join = true;
     else if (args[i] == "--help" || args[i] == "-h") {
       std::fputs(kSnapshotUsage, stdout);
       return 0;
@@ -90,6 +93,7 @@ int run_snapshot_command(const std::vector<std::string_view>& args) {
   options.auto_throttle = cfg.migration.auto_throttle;
   options.resume = resume;
   options.recreate = recreate;
+  options.join = join;
 
   AdminHost admin(cfg);
   admin.status().set_phase("snapshot");

@@ -484,3 +484,39 @@ TEST_CASE("tandem translate --config types expressions with the source's own tab
       {"/bin/sh", "-c", "printf 'SELECT qty / 2 FROM orders;' | " + std::string(TANDEM_BINARY) + " translate"}, 60s);
   CHECK(untyped.out.find("cannot tell whether '/' divides integers") != std::string::npos);
 }
+
+TEST_CASE("a second process joins a running snapshot: chunks are shared by lease, each copied once") {
+  Databases db("snapjoin");
+  auto init = tandem::it::run_command({pg_tool("pgbench"), "-i", "-q", "-s", "3", db.pg_url()}, 120s);
+  REQUIRE_MESSAGE(init.exit_code == 0, init.err);
+  const auto config = db.config("public.pgbench_accounts", 1000, 1, 0.02);
+  const pid_t leader = fork();
+  REQUIRE(leader >= 0);
+  if (leader == 0) {
+    const std::string path = config.string();
+    ::execl(TANDEM_BINARY, TANDEM_BINARY, "snapshot", "--config", path.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  auto my = db.mysql();
+  bool started = false;
+  for (int i = 0; i < 300 && !started; ++i) {
+    std::this_thread::sleep_for(20ms);
+    auto done = my.query("SELECT COALESCE(SUM(done), 0) FROM tandem_meta.snapshot_chunks");
+    started = done.has_value() && !done->rows.empty() && std::stoi(done->rows[0][0].value_or("0")) >= 3;
+  }
+  REQUIRE_MESSAGE(started, "the leader did not start copying within 6 s");
+  auto joiner = snapshot(config, {"--join"});
+  int status = 0;
+  ::waitpid(leader, &status, 0);
+  REQUIRE_MESSAGE(joiner.exit_code == 0, joiner.out << joiner.err);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  auto owners = my.query(
+      "SELECT COUNT(DISTINCT copied_by), COUNT(*), SUM(done), SUM(rows_copied) FROM tandem_meta.snapshot_chunks");
+  REQUIRE(owners.has_value());
+  MESSAGE("chunks copied by " << *owners->rows[0][0] << " workers");
+  CHECK(std::stoi(*owners->rows[0][0]) >= 2);
+  CHECK(*owners->rows[0][1] == *owners->rows[0][2]);
+  CHECK(*owners->rows[0][3] == "300000");
+  require_same_rows(db, "pgbench_accounts", "aid");
+}
