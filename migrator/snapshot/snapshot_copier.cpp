@@ -189,6 +189,14 @@ class Copier {
     }
 
     if (!options_.resume) {
+      // A PostgreSQL schema other than public is a MySQL database of the same name.
+      for (const auto& t : schema_.tables)
+        if (t.schema != "public")
+          if (auto r = my->exec("CREATE DATABASE IF NOT EXISTS " + sql::quote_identifier(t.schema) +
+                                " CHARACTER SET utf8mb4");
+              !r)
+            return std::unexpected("creating database " + t.schema + " for schema " + t.schema + ": " +
+                                   r.error().message);
       for (std::size_t i = 0; i < schema_.tables.size(); ++i)
         for (const auto& s : create[i])
           if (auto r = my->exec(s); !r)

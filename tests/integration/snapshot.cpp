@@ -467,6 +467,23 @@ TEST_CASE("columns added, dropped and renamed on the source during backfill, and
   require_same_rows(db, "pgbench_tellers", "tid");
 }
 
+TEST_CASE("a table in another schema lands in the MySQL database of that name") {
+  Databases db("snapschema");
+  const std::string schema = "app_" + std::to_string(::getpid());
+  auto pg = db.pg();
+  exec_pg(pg, "CREATE SCHEMA " + schema + "; CREATE TABLE " + schema + ".orders (id integer PRIMARY KEY, note text)");
+  exec_pg(pg, "INSERT INTO " + schema + ".orders VALUES (1, 'a'), (2, NULL)");
+  auto result = snapshot(db.config(schema + ".orders", 1000, 1));
+  REQUIRE_MESSAGE(result.exit_code == 0, result.out << result.err);
+  auto my = db.mysql();
+  auto rows = my.query("SELECT id, note FROM `" + schema + "`.`orders` ORDER BY id");
+  (void)my.query("DROP DATABASE IF EXISTS `" + schema + "`");
+  REQUIRE_MESSAGE(rows.has_value(), rows.error());
+  REQUIRE(rows->rows.size() == 2);
+  CHECK(rows->rows[0][1] == std::optional<std::string>("a"));
+  CHECK_FALSE(rows->rows[1][1].has_value());
+}
+
 TEST_CASE("tandem translate --config types expressions with the source's own tables") {
   Databases db("snaptr");
   auto pg = db.pg();
