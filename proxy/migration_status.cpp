@@ -16,8 +16,7 @@ prometheus::Family<prometheus::Gauge>& family(prometheus::Registry& r, const std
 }  // namespace
 
 MigrationStatus::MigrationStatus(prometheus::Registry& registry)
-    : registry_(registry),
-      rows_copied_(family(registry, "tandem_snapshot_rows_copied", "Rows copied by the snapshot, per table")),
+    : rows_copied_(family(registry, "tandem_snapshot_rows_copied", "Rows copied by the snapshot, per table")),
       bytes_copied_(family(registry, "tandem_snapshot_bytes_copied",
                            "Source bytes (COPY text) copied by the snapshot, per table")),
       chunks_done_(family(registry, "tandem_snapshot_chunks_done", "Snapshot chunks committed, per table")),

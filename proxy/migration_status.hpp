@@ -28,7 +28,6 @@ class MigrationStatus {
   std::string json() const;  // an object for /api/v1/status
 
  private:
-  prometheus::Registry& registry_;
   mutable std::mutex mutex_;
   std::string phase_ = "starting", error_, applied_lsn_;
   std::map<std::string, TableCopyFigures> tables_;

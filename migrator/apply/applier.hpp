@@ -25,7 +25,7 @@ struct RowChange {
 };
 
 struct SourceTransaction {
-  wal::Lsn end_lsn = 0;  // the position after its commit: what the applier records
+  wal::Lsn end_lsn = 0;          // the position after its commit: what the applier records
   std::int64_t commit_time = 0;  // microseconds since 2000-01-01, PostgreSQL's epoch
   std::vector<RowChange> changes;
 };

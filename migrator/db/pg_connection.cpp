@@ -111,11 +111,4 @@ std::string quoted(std::string_view text, char quote) {
 std::string quote_pg_identifier(std::string_view name) { return quoted(name, '"'); }
 std::string quote_pg_literal(std::string_view text) { return quoted(text, '\''); }
 
-std::string PgConnection::quote_identifier(std::string_view name) const {
-  char* q = PQescapeIdentifier(raw(), name.data(), name.size());
-  std::string out = q ? q : "";
-  PQfreemem(q);
-  return out;
-}
-
 }  // namespace tandem::migrator

@@ -34,7 +34,6 @@ class PgConnection {
   std::expected<void, DbError> start_copy_out(const std::string& copy_sql);
   std::expected<std::optional<std::string>, DbError> next_copy_row();
 
-  std::string quote_identifier(std::string_view name) const;
   pg_conn* raw() const { return conn_.get(); }
 
  private:

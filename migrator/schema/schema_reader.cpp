@@ -39,7 +39,7 @@ std::expected<SourceSchema, std::string> read_source_schema(PgConnection& pg, co
   const auto wanted = split_table_patterns(patterns);
   if (wanted.empty()) return std::unexpected(std::string("migration.tables names no table"));
   auto tables = pg.query(
-      "SELECT n.nspname, c.relname, c.oid::text, c.reltuples::float8::text FROM pg_class c JOIN pg_namespace n ON "
+      "SELECT n.nspname, c.relname, c.oid::text FROM pg_class c JOIN pg_namespace n ON "
       "n.oid = c.relnamespace "
       "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE "
       "'pg_toast%' "
@@ -63,7 +63,6 @@ std::expected<SourceSchema, std::string> read_source_schema(PgConnection& pg, co
     TableSchema ts;
     ts.schema = schema;
     ts.name = name;
-    ts.estimated_rows = std::max(0.0, std::stod(*t[3]));
     auto cols = pg.query(
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid), "
         "a.attidentity, "

@@ -19,8 +19,7 @@ struct TableSchema {
   std::vector<std::string> key;         // primary key, else a unique key over NOT NULL columns
   std::string create_sql;               // CREATE TABLE with columns, keys and checks
   std::vector<std::string> after_copy;  // CREATE INDEX and foreign keys, run once the rows are in
-  std::vector<std::string> sequences;  // sequences feeding serial/identity columns, qualified
-  double estimated_rows = 0;
+  std::vector<std::string> sequences;   // sequences feeding serial/identity columns, qualified
   std::string qualified() const { return schema + "." + name; }
 };
 

@@ -104,7 +104,6 @@ class Copier {
     for (std::size_t i = 0; i < schema_.tables.size(); ++i) {
       progress_[i] = std::make_unique<TableProgress>();
       progress_[i]->table = schema_.tables[i].qualified();
-      progress_[i]->estimated_rows = schema_.tables[i].estimated_rows;
     }
     if (options_.join) return join(*my, progress, interval, started);
 

@@ -37,7 +37,6 @@ struct TableProgress {
   std::atomic<std::uint64_t> chunks_done{0};
   std::atomic<std::uint64_t> rows_copied{0};
   std::atomic<std::uint64_t> bytes_copied{0};
-  double estimated_rows = 0;
 };
 
 struct ThrottleState {

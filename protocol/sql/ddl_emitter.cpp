@@ -134,7 +134,7 @@ std::string Emitter::column_definition(const Object& col, const std::string& sch
   return quote_identifier(name) + " " + definition_of(info);
 }
 
-std::string Emitter::constraint_clause(const Object& c, const std::string& schema) {
+std::string Emitter::constraint_clause(const Object& c) {
   const std::string contype = string_field(c, "contype");
   const std::string name = string_field(c, "conname");
   const int loc = location_of(c);
@@ -163,7 +163,6 @@ std::string Emitter::constraint_clause(const Object& c, const std::string& schem
                       column_list(pk_cols) + ")";
     sql += " ON DELETE " + fk_action(string_field(c, "fk_del_action"), loc);
     sql += " ON UPDATE " + fk_action(string_field(c, "fk_upd_action"), loc);
-    (void)schema;
     return sql;
   }
   if (contype == "CONSTR_EXCLUSION") refuse("EXCLUDE constraints are not supported by MySQL", loc);
@@ -231,7 +230,6 @@ std::vector<std::string> Emitter::create_table(const Object& s) {
     self.schema = schema;
     self.table = table;
     self.columns = info.columns;
-    self.known = true;
     scopes_.emplace_back();
     scopes_.back().push_back(self);
     for (const auto& e : *elements) {
@@ -249,18 +247,18 @@ std::vector<std::string> Emitter::create_table(const Object& s) {
                   (cname.empty() ? std::string() : "CONSTRAINT " + quote_identifier(cname) + " ") + "UNIQUE (" +
                   quote_identifier(name) + ")");
             } else if (t == "CONSTR_CHECK") {
-              table_constraints.push_back(constraint_clause(c, schema));
+              table_constraints.push_back(constraint_clause(c));
             } else if (t == "CONSTR_FOREIGN") {
               Object copy = c;
               Array attrs;
               attrs.emplace_back(Object{{"String", Object{{"sval", name}}}});
               copy["fk_attrs"] = attrs;
-              table_constraints.push_back(constraint_clause(copy, schema));
+              table_constraints.push_back(constraint_clause(copy));
             }
           }
         }
       } else if (const Object* c = as(e, "Constraint")) {
-        table_constraints.push_back(constraint_clause(*c, schema));
+        table_constraints.push_back(constraint_clause(*c));
       } else if (as(e, "TableLikeClause")) {
         refuse("CREATE TABLE ... LIKE is not supported", location_of(e));
       }
@@ -435,7 +433,7 @@ std::vector<std::string> Emitter::alter_table(const Object& s) {
         }
         if (info) ++info->unique_keys;
       }
-      std::string clause = constraint_clause(c, schema);
+      std::string clause = constraint_clause(c);
       if (t == "CONSTR_PRIMARY" && !string_field(c, "conname").empty())
         clause = "PRIMARY KEY (" + column_list(string_list(array_field(c, "keys"))) + ")";
       actions.push_back("ADD " + clause);

@@ -194,7 +194,7 @@ Translation Emitter::translate(const Node& stmt, std::string_view source) {
   const Object& s = node_body(stmt);
   if (type == "SelectStmt") {
     out_.statement_class = StatementClass::read;
-    out_.statements.push_back(select_statement(s, true));
+    out_.statements.push_back(select_statement(s));
   } else if (type == "InsertStmt") {
     out_.statement_class = StatementClass::write;
     out_.statements.push_back(insert_statement(s));

@@ -78,7 +78,6 @@ struct ScopeEntry {
   std::string alias;  // name the query refers to it by
   std::string schema, table;
   std::vector<ColumnInfo> columns;  // empty when unknown
-  bool known = false;
 };
 
 struct TranslatorSettings {
@@ -98,10 +97,8 @@ class Emitter {
   static void number_parameters(Translation& t);
 
  private:
-  friend struct ExpressionRules;
-
   // Queries (query_emitter.cpp).
-  std::string select_statement(const Object& s, bool top_level);
+  std::string select_statement(const Object& s);
   std::string select_core(const Object& s);
   std::string from_item(const Node& n);
   std::string order_by(const Array& sort_clause);
@@ -157,7 +154,7 @@ class Emitter {
   void create_enum(const Object& s);
   std::string column_definition(const Object& col, const std::string& schema, bool in_unique_key, ColumnInfo& info,
                                 bool& auto_increment);
-  std::string constraint_clause(const Object& c, const std::string& schema);
+  std::string constraint_clause(const Object& c);
   std::string default_expression(const Node& raw, const PgType& type);
 
   // Transactions and session settings (session_emitter.cpp).

@@ -115,38 +115,6 @@ std::string plain_decimal(const std::string& text) {
   return digits.substr(0, point) + "." + digits.substr(point);
 }
 
-// PostgreSQL's boolean input forms.
-std::optional<bool> parse_bool(std::string s) {
-  s = ascii_lower(s);
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  while (!s.empty() && s.front() == ' ') s.erase(s.begin());
-  if (s == "t" || s == "true" || s == "y" || s == "yes" || s == "on" || s == "1") return true;
-  if (s == "f" || s == "false" || s == "n" || s == "no" || s == "off" || s == "0") return false;
-  return std::nullopt;
-}
-
-// bytea input: '\x0102' hex form only.
-std::optional<std::string> bytea_literal(const std::string& text) {
-  if (!text.starts_with("\\x")) return std::nullopt;
-  std::string bytes;
-  for (std::size_t i = 2; i + 1 < text.size() + 1; i += 2) {
-    if (i + 1 >= text.size()) {
-      if (i == text.size()) break;
-      return std::nullopt;
-    }
-    auto hex = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      return -1;
-    };
-    int hi = hex(text[i]), lo = hex(text[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    bytes += static_cast<char>(hi * 16 + lo);
-  }
-  return hex_literal(bytes);
-}
-
 }  // namespace
 
 std::optional<ColumnInfo> Emitter::resolve_column(const std::vector<std::string>& fields) {
@@ -221,8 +189,7 @@ Expr Emitter::constant(const Object& c) {
   }
   if (auto* fv = c.if_contains("fval")) {
     std::string text = string_field(fv->as_object(), "fval");
-    bool integral = text.find_first_of(".eE") == std::string::npos;
-    return make_expr(plain_decimal(text), integral ? TypeClass::numeric : TypeClass::numeric, true);
+    return make_expr(plain_decimal(text), TypeClass::numeric, true);
   }
   if (auto* bv = c.if_contains("boolval")) {
     return make_expr(bool_field(bv->as_object(), "boolval") ? "TRUE" : "FALSE", TypeClass::boolean, true);
@@ -253,9 +220,9 @@ Expr Emitter::coerce_literal(Expr e, TypeClass target, const PgType* target_type
   const std::string& text = *e.literal;
   switch (target) {
     case TypeClass::boolean: {
-      auto b = parse_bool(text);
+      auto b = to_mysql_value("boolean", text);
       if (!b) refuse("invalid input for type boolean: " + quote_string(text), location);
-      return make_expr(*b ? "TRUE" : "FALSE", TypeClass::boolean, true);
+      return make_expr(*b == "1" ? "TRUE" : "FALSE", TypeClass::boolean, true);
     }
     case TypeClass::timestamptz: {
       auto utc = timestamptz_to_utc(text);
@@ -276,9 +243,9 @@ Expr Emitter::coerce_literal(Expr e, TypeClass target, const PgType* target_type
       return make_expr("CAST(" + quote_string(text) + " AS DATE)", TypeClass::date, true);
     }
     case TypeClass::bytea: {
-      auto sql = bytea_literal(text);
-      if (!sql) refuse("bytea literal must use the hex form '\\x...'", location);
-      return make_expr(*sql, TypeClass::bytea, true);
+      auto bytes = to_mysql_value("bytea", text);
+      if (!bytes) refuse("bytea literal must use the hex form '\\x...'", location);
+      return make_expr(hex_literal(*bytes), TypeClass::bytea, true);
     }
     case TypeClass::uuid: {
       return make_expr(quote_string(ascii_lower(text)), TypeClass::uuid, true);
@@ -799,8 +766,7 @@ Expr Emitter::cast_to(Expr value, const PgType& t, int loc) {
     return make_expr(value.sql, target, value.not_null);
   if (target == TypeClass::timestamp && value.type == TypeClass::timestamptz)
     return make_expr(value.sql, target, value.not_null);
-  if (target == TypeClass::enumeration ||
-      (target == TypeClass::unknown && catalog_.find_enum(t.schema.empty() ? "public" : t.schema, t.name)))
+  if (target == TypeClass::unknown && catalog_.find_enum(t.schema.empty() ? "public" : t.schema, t.name))
     return make_expr(value.sql, TypeClass::text, value.not_null);
   auto cast = mysql_cast_target(t);
   if (!cast) refuse(cast.error(), loc);
@@ -853,17 +819,16 @@ Expr Emitter::sublink(const Object& s) {
   const std::string kind = string_field(s, "subLinkType");
   const Object& query = node_body(*node_field(s, "subselect"));
   const int loc = location_of(s);
-  if (kind == "EXISTS_SUBLINK")
-    return make_expr("EXISTS (" + select_statement(query, false) + ")", TypeClass::boolean, true);
+  if (kind == "EXISTS_SUBLINK") return make_expr("EXISTS (" + select_statement(query) + ")", TypeClass::boolean, true);
   if (kind == "EXPR_SUBLINK") {
-    std::string q = select_statement(query, false);
+    std::string q = select_statement(query);
     return make_expr("(" + q + ")");
   }
   if (kind == "ANY_SUBLINK" || kind == "ALL_SUBLINK") {
     Expr test = expr(*node_field(s, "testexpr"));
     auto ops = string_list(array_field(s, "operName"));
     std::string op = ops.empty() ? "=" : ops.back();
-    std::string q = select_statement(query, false);
+    std::string q = select_statement(query);
     if (kind == "ANY_SUBLINK" && op == "=") return make_expr("(" + test.sql + " IN (" + q + "))", TypeClass::boolean);
     return make_expr("(" + test.sql + " " + op + (kind == "ANY_SUBLINK" ? " ANY (" : " ALL (") + q + "))",
                      TypeClass::boolean);

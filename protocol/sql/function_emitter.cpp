@@ -151,7 +151,13 @@ Expr Emitter::func_call(const Object& f) {
       std::string fn = name;
       std::transform(fn.begin(), fn.end(), fn.begin(),
                      [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-      call = make_expr(fn + "(" + expr_list(args_node) + ")");
+      std::vector<Expr> window_args;
+      std::string list;
+      for (std::size_t i = 0; i < argc; ++i) {
+        window_args.push_back(expr(arg(i)));
+        list += (i ? ", " : "") + window_args.back().sql;
+      }
+      call = make_expr(fn + "(" + list + ")");
       if (name == "row_number" || name == "rank" || name == "dense_rank" || name == "ntile")
         call.type = TypeClass::integer;
       if (name == "percent_rank" || name == "cume_dist") call.type = TypeClass::floating;
@@ -159,12 +165,7 @@ Expr Emitter::func_call(const Object& f) {
         refuse(
             name + "() with a default value is not accepted by MariaDB (and COALESCE would also replace NULL values)",
             loc);
-      if ((name == "lag" || name == "lead" || name.ends_with("_value")) && argc > 0) {
-        // The type is the argument's; evaluate it once more only for typing.
-        Expr first = expr(arg(0));
-        call.type = first.type;
-        call.sql = fn + "(" + expr_list(args_node) + ")";
-      }
+      if ((name == "lag" || name == "lead" || name.ends_with("_value")) && argc > 0) call.type = window_args[0].type;
     }
     const Object& w = node_body(*over);
     std::string refname = string_field(w, "name");

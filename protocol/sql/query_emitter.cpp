@@ -10,7 +10,7 @@ namespace {
 // MySQL requires LIMIT before OFFSET; this is its documented "no limit".
 constexpr const char* kNoLimit = "18446744073709551615";
 
-std::string limit_value(Emitter& /*unused*/, const Expr& e, const char* what, int loc) {
+std::string limit_value(const Expr& e, const char* what, int loc) {
   if (e.integer || e.parameter) return e.sql;
   refuse(std::string(what) + " must be an integer constant or a parameter for MySQL", loc);
 }
@@ -79,7 +79,6 @@ ScopeEntry Emitter::scope_entry_for(const Object& range_var) {
   if (const Node* alias = node_field(range_var, "alias")) e.alias = string_field(alias->as_object(), "aliasname");
   if (const TableInfo* info = catalog_.find(e.schema, e.table)) {
     e.columns = info->columns;
-    e.known = true;
   }
   return e;
 }
@@ -196,13 +195,13 @@ std::string Emitter::limit_clause(const Object& s) {
   std::string count_sql;
   if (count) {
     Expr c = expr(*count);
-    if (c.type != TypeClass::null) count_sql = limit_value(*this, c, "LIMIT", location_of(*count));
+    if (c.type != TypeClass::null) count_sql = limit_value(c, "LIMIT", location_of(*count));
   }
   if (!count_sql.empty()) out += " LIMIT " + count_sql;
   if (offset) {
     Expr o = expr(*offset);
     if (count_sql.empty()) out += std::string(" LIMIT ") + kNoLimit;
-    out += " OFFSET " + limit_value(*this, o, "OFFSET", location_of(*offset));
+    out += " OFFSET " + limit_value(o, "OFFSET", location_of(*offset));
   }
   return out;
 }
@@ -229,7 +228,7 @@ std::string Emitter::with_clause(const Object& with) {
         string_field(cte, "ctematerialized") == "CTEMaterializeNever") {
       // MATERIALIZED is a planner hint; the result is the same.
     }
-    out += " AS (" + select_statement(node_body(*query), false) + ")";
+    out += " AS (" + select_statement(node_body(*query)) + ")";
   }
   return out + " ";
 }
@@ -268,7 +267,6 @@ std::string Emitter::from_item(const Node& n) {
     std::string sql;
     if (schema_of(o) == "public" && string_field(o, "schemaname").empty() && is_cte(e.table)) {
       sql = quote_identifier(e.table);
-      e.known = false;
     } else {
       sql = table_name(o);
       touch(e.schema, e.table);
@@ -322,7 +320,7 @@ std::string Emitter::from_item(const Node& n) {
       sql = "(" + values_as_select(query, colnames) + ") AS " + quote_identifier(name);
     } else {
       if (!colnames.empty()) refuse("column aliases on a subquery are not accepted by MariaDB", location_of(n));
-      sql = "(" + select_statement(query, false) + ") AS " + quote_identifier(name);
+      sql = "(" + select_statement(query) + ") AS " + quote_identifier(name);
     }
     ScopeEntry e;
     e.alias = name;
@@ -405,8 +403,7 @@ std::string Emitter::select_core(const Object& s) {
   return sql;
 }
 
-std::string Emitter::select_statement(const Object& s, bool top_level) {
-  (void)top_level;
+std::string Emitter::select_statement(const Object& s) {
   ctes_.emplace_back();
   std::string prefix;
   if (const Node* with = node_field(s, "withClause")) prefix = with_clause(with->as_object());
@@ -417,9 +414,9 @@ std::string Emitter::select_statement(const Object& s, bool top_level) {
   } else {
     const Object& l = node_body(*node_field(s, "larg"));
     const Object& r = node_body(*node_field(s, "rarg"));
-    std::string left = select_statement(l, false);
+    std::string left = select_statement(l);
     auto left_columns = last_select_columns_;
-    std::string right = select_statement(r, false);
+    std::string right = select_statement(r);
     std::string word = op == "SETOP_UNION" ? "UNION" : op == "SETOP_INTERSECT" ? "INTERSECT" : "EXCEPT";
     if (bool_field(s, "all")) word += " ALL";
     body = "(" + left + ") " + word + " (" + right + ")";

@@ -233,9 +233,4 @@ std::expected<std::string, std::string> mysql_cast_target(const PgType& t) {
   return std::unexpected("cast to " + to_string(t) + " has no MySQL equivalent");
 }
 
-bool needs_index_prefix(const PgType& t) {
-  return t.array_dims == 0 && (t.name == "text" || t.name == "bytea" ||
-                               (t.name == "character varying" && (t.mods.empty() || t.mods[0] > 768)));
-}
-
 }  // namespace tandem::sql

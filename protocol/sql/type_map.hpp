@@ -30,7 +30,6 @@ enum class TypeClass {
   bytea,
   uuid,
   array,
-  enumeration,
   network
 };
 
@@ -60,8 +59,5 @@ std::expected<std::string, std::string> mysql_column_type(const PgType& t, Diale
                                                           ColumnOptions options = {});
 // The MySQL CAST(... AS target) for a PostgreSQL cast target, or why there is none.
 std::expected<std::string, std::string> mysql_cast_target(const PgType& t);
-
-// Whether MySQL needs a prefix length to index a column of this type.
-bool needs_index_prefix(const PgType& t);
 
 }  // namespace tandem::sql

@@ -135,21 +135,28 @@ std::expected<std::string, std::string> to_mysql_value(const std::string& pg_typ
     case TypeClass::timestamptz:
       return timestamptz_to_utc(text);
     case TypeClass::boolean: {
+      // PostgreSQL's boolean input forms, surrounding blanks ignored.
       std::string v(text);
       std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      v.erase(0, v.find_first_not_of(' '));
+      v.erase(v.find_last_not_of(' ') + 1);
       if (v == "t" || v == "true" || v == "y" || v == "yes" || v == "on" || v == "1") return std::string("1");
       if (v == "f" || v == "false" || v == "n" || v == "no" || v == "off" || v == "0") return std::string("0");
       return std::unexpected("invalid input for type boolean: '" + v + "'");
     }
     case TypeClass::bytea: {
       if (!text.starts_with("\\x")) return std::unexpected("bytea value must use the hex form \\x...");
+      if (text.size() % 2 != 0) return std::unexpected("bytea value has an odd number of hex digits");
+      auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      };
       std::string out;
       for (std::size_t i = 2; i + 1 < text.size(); i += 2) {
-        auto hex = [](char c) {
-          return std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                                                             : (std::tolower(static_cast<unsigned char>(c)) - 'a' + 10);
-        };
-        out += static_cast<char>(hex(text[i]) * 16 + hex(text[i + 1]));
+        const int hi = hex(text[i]), lo = hex(text[i + 1]);
+        if (hi < 0 || lo < 0) return std::unexpected("bytea value holds a character that is not a hex digit");
+        out += static_cast<char>(hi * 16 + lo);
       }
       return out;
     }

@@ -161,7 +161,7 @@ std::string Emitter::insert_statement(const Object& s) {
       }
       scopes_.pop_back();
     } else {
-      sql += " " + select_statement(q, false);
+      sql += " " + select_statement(q);
     }
   }
   if (const Node* oc = node_field(s, "onConflictClause")) {

@@ -95,6 +95,20 @@ tandem::it::CommandResult snapshot(const std::filesystem::path& config, const st
   return tandem::it::run_command(argv, 300s);
 }
 
+// Starts `tandem <args...>` without waiting for it, for tests that kill or signal it.
+pid_t spawn_tandem(const std::vector<std::string>& args) {
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::vector<char*> argv{const_cast<char*>(TANDEM_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(TANDEM_BINARY, argv.data());
+    _exit(127);
+  }
+  return child;
+}
+
 // Every row of `table` on both sides, canonical and in key order.
 void require_same_rows(const Databases& db, const std::string& table, const std::string& order_by) {
   auto pg = db.pg();
@@ -202,17 +216,9 @@ TEST_CASE("a snapshot killed with -9 mid-copy, three times, resumes to exactly t
   auto my = db.mysql();
   int done_before = 0;
   for (int kill_round = 0; kill_round < 3; ++kill_round) {
-    const pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-      const std::string path = config.string();
-      if (kill_round == 0)
-        ::execl(TANDEM_BINARY, TANDEM_BINARY, "snapshot", "--config", path.c_str(), static_cast<char*>(nullptr));
-      else
-        ::execl(TANDEM_BINARY, TANDEM_BINARY, "snapshot", "--config", path.c_str(), "--resume",
-                static_cast<char*>(nullptr));
-      _exit(127);
-    }
+    std::vector<std::string> args{"snapshot", "--config", config.string()};
+    if (kill_round > 0) args.push_back("--resume");
+    const pid_t child = spawn_tandem(args);
     // Kill it once it has committed some chunks more, but not all.
     bool progressed = false;
     int done_now = done_before;
@@ -401,12 +407,7 @@ TEST_CASE("columns added, dropped and renamed on the source during backfill, and
 
   // Schema changes while backfill follows, as in production: each reaches MySQL before the next.
   const std::string config = (db.dir / "tandem.toml").string();
-  const pid_t follower = fork();
-  REQUIRE(follower >= 0);
-  if (follower == 0) {
-    ::execl(TANDEM_BINARY, TANDEM_BINARY, "backfill", "--config", config.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  const pid_t follower = spawn_tandem({"backfill", "--config", config});
   for (const char* step :
        {"UPDATE evolve SET a = 'changed' WHERE id <= 10", "ALTER TABLE evolve ADD COLUMN b integer NOT NULL DEFAULT 7",
         "INSERT INTO evolve (id, a, b) VALUES (101, 'new', 1)", "ALTER TABLE evolve DROP COLUMN a",
@@ -447,12 +448,7 @@ TEST_CASE("columns added, dropped and renamed on the source during backfill, and
   REQUIRE_MESSAGE(load.exit_code == 0, load.err);
 
   for (int delay_ms : {300, 700, 1200}) {
-    const pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-      ::execl(TANDEM_BINARY, TANDEM_BINARY, "backfill", "--config", config.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
+    const pid_t child = spawn_tandem({"backfill", "--config", config});
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     ::kill(child, SIGKILL);
     int status = 0;
@@ -507,13 +503,7 @@ TEST_CASE("a second process joins a running snapshot: chunks are shared by lease
   auto init = tandem::it::run_command({pg_tool("pgbench"), "-i", "-q", "-s", "3", db.pg_url()}, 120s);
   REQUIRE_MESSAGE(init.exit_code == 0, init.err);
   const auto config = db.config("public.pgbench_accounts", 1000, 1, 0.02);
-  const pid_t leader = fork();
-  REQUIRE(leader >= 0);
-  if (leader == 0) {
-    const std::string path = config.string();
-    ::execl(TANDEM_BINARY, TANDEM_BINARY, "snapshot", "--config", path.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  const pid_t leader = spawn_tandem({"snapshot", "--config", config.string()});
   auto my = db.mysql();
   bool started = false;
   for (int i = 0; i < 300 && !started; ++i) {
