@@ -18,6 +18,7 @@
 #include "proxy/commands/migrate_command.hpp"
 #include "proxy/commands/snapshot_command.hpp"
 #include "proxy/commands/translate_command.hpp"
+#include "proxy/commands/validate_command.hpp"
 #include "proxy/server.hpp"
 
 namespace {
@@ -31,6 +32,8 @@ constexpr std::string_view kUsage =
     "                                      snapshot, then backfill, in one process\n"
     "       tandem backfill --config FILE [--until-caught-up]\n"
     "                                      apply WAL changes since the snapshot to MySQL\n"
+    "       tandem validate --config FILE [--sample PCT | --full] [--repair] [--report FILE]\n"
+    "                                      compare both sides; exit 0 equal, 1 different, 2 error\n"
     "       tandem translate [--dialect mariadb|mysql] [--print-session] < file.sql\n"
     "                                      PostgreSQL SQL to MySQL, one JSON line per statement\n"
     "       tandem --version\n"
@@ -116,6 +119,9 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && args[0] == "snapshot") {
     return tandem::proxy::run_snapshot_command(std::vector<std::string_view>(args.begin() + 1, args.end()));
+  }
+  if (!args.empty() && args[0] == "validate") {
+    return tandem::proxy::run_validate_command(std::vector<std::string_view>(args.begin() + 1, args.end()));
   }
   if (!args.empty() && args[0] == "translate") {
     return tandem::proxy::run_translate_command(std::vector<std::string_view>(args.begin() + 1, args.end()));

@@ -30,7 +30,37 @@ MigrationStatus::MigrationStatus(prometheus::Registry& registry)
               .Add({})),
       transactions_gauge_(
           family(registry, "tandem_apply_transactions", "Source transactions applied by this process").Add({})),
-      rows_applied_gauge_(family(registry, "tandem_apply_row_changes", "Row changes applied by this process").Add({})) {
+      rows_applied_gauge_(family(registry, "tandem_apply_row_changes", "Row changes applied by this process").Add({})),
+      validate_rows_(
+          family(registry, "tandem_validate_rows_checked", "Source rows in the chunks validated, per table")),
+      validate_chunks_(family(registry, "tandem_validate_chunks_checked", "Chunks validated, per table")),
+      validate_mismatches_(
+          family(registry, "tandem_validate_mismatches", "Rows that differ after re-checks, per table and class")),
+      validate_equal_(family(registry, "tandem_validate_last_result_equal",
+                             "1 when the last validation found both sides equal, 0 otherwise")
+                          .Add({})),
+      validate_finished_(family(registry, "tandem_validate_last_run_timestamp_seconds",
+                                "When the last validation finished (Unix time), 0 before any")
+                             .Add({})) {}
+
+void MigrationStatus::set_validation_table(const std::string& table, std::uint64_t rows, std::uint64_t chunks,
+                                           std::uint64_t chunks_total,
+                                           const std::map<std::string, std::uint64_t>& mismatches) {
+  std::lock_guard lock(mutex_);
+  validation_[table] = {rows, chunks, chunks_total, mismatches};
+  const prometheus::Labels labels{{"table", table}};
+  validate_rows_.Add(labels).Set(static_cast<double>(rows));
+  validate_chunks_.Add(labels).Set(static_cast<double>(chunks));
+  for (const auto& [cls, n] : mismatches)
+    validate_mismatches_.Add({{"table", table}, {"class", cls}}).Set(static_cast<double>(n));
+}
+
+void MigrationStatus::set_validation_result(const std::string& result, double finished) {
+  std::lock_guard lock(mutex_);
+  validation_result_ = result;
+  validation_finished_ = finished;
+  validate_equal_.Set(result == "equal" ? 1 : 0);
+  validate_finished_.Set(finished);
 }
 
 void MigrationStatus::set_phase(const std::string& phase) {
@@ -93,6 +123,21 @@ std::string MigrationStatus::json() const {
                 {"lag_seconds", lag_seconds_},
                 {"transactions", transactions_},
                 {"row_changes", rows_applied_}};
+  if (!validation_.empty() || !validation_result_.empty()) {
+    boost::json::object v, vt;
+    for (const auto& [name, f] : validation_) {
+      boost::json::object m;
+      for (const auto& [cls, n] : f.mismatches) m[cls] = n;
+      vt[name] = {{"rows_checked", f.rows},
+                  {"chunks_checked", f.chunks},
+                  {"chunks_total", f.chunks_total},
+                  {"mismatches", std::move(m)}};
+    }
+    v["tables"] = std::move(vt);
+    v["last_result"] = validation_result_;
+    v["last_finished_unix"] = validation_finished_;
+    o["validation"] = std::move(v);
+  }
   return boost::json::serialize(o);
 }
 

@@ -24,6 +24,11 @@ class MigrationStatus {
   void set_apply(const std::string& applied_lsn, std::uint64_t lag_bytes, double lag_seconds,
                  std::uint64_t transactions, std::uint64_t rows);
   void set_error(const std::string& error);
+  // Validation: per table rows/chunks checked and mismatches by class; the last run's result
+  // ("equal", "different", "error") and when it finished (Unix seconds).
+  void set_validation_table(const std::string& table, std::uint64_t rows_checked, std::uint64_t chunks_checked,
+                            std::uint64_t chunks_total, const std::map<std::string, std::uint64_t>& mismatches);
+  void set_validation_result(const std::string& result, double finished_unix_seconds);
 
   std::string json() const;  // an object for /api/v1/status
 
@@ -31,6 +36,13 @@ class MigrationStatus {
   mutable std::mutex mutex_;
   std::string phase_ = "starting", error_, applied_lsn_;
   std::map<std::string, TableCopyFigures> tables_;
+  struct ValidationFigures {
+    std::uint64_t rows = 0, chunks = 0, chunks_total = 0;
+    std::map<std::string, std::uint64_t> mismatches;
+  };
+  std::map<std::string, ValidationFigures> validation_;
+  std::string validation_result_;
+  double validation_finished_ = 0;
   double throttle_limit_ = 0, probe_ms_ = 0, baseline_ms_ = 0, lag_seconds_ = 0;
   std::uint64_t lag_bytes_ = 0, transactions_ = 0, rows_applied_ = 0;
   prometheus::Family<prometheus::Gauge>& rows_copied_;
@@ -43,6 +55,11 @@ class MigrationStatus {
   prometheus::Gauge& lag_seconds_gauge_;
   prometheus::Gauge& transactions_gauge_;
   prometheus::Gauge& rows_applied_gauge_;
+  prometheus::Family<prometheus::Gauge>& validate_rows_;
+  prometheus::Family<prometheus::Gauge>& validate_chunks_;
+  prometheus::Family<prometheus::Gauge>& validate_mismatches_;
+  prometheus::Gauge& validate_equal_;
+  prometheus::Gauge& validate_finished_;
 };
 
 }  // namespace tandem::proxy

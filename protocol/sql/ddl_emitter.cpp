@@ -1,5 +1,6 @@
 // DDL: CREATE TABLE with the type map, indexes, ALTER TABLE, RENAME, DROP, enum types.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "protocol/sql/emitter.hpp"
@@ -62,7 +63,7 @@ std::string Emitter::default_expression(const Node& raw, const PgType& type) {
   return "(" + e.sql + ")";
 }
 
-std::string Emitter::column_definition(const Object& col, const std::string& schema, bool in_unique_key,
+std::string Emitter::column_definition(const Object& col, const std::string& schema, bool in_unique_key, int key_bytes,
                                        ColumnInfo& info, bool& auto_increment) {
   const std::string name = string_field(col, "colname");
   if (name.size() > 64) refuse("column name " + name + " is longer than MySQL's 64 characters", location_of(col));
@@ -79,7 +80,7 @@ std::string Emitter::column_definition(const Object& col, const std::string& sch
           "column " + name + ": COLLATE " + (coll.empty() ? std::string() : coll.back()) + " has no MySQL equivalent",
           location_of(col));
   }
-  auto mysql = mysql_column_type(type, dialect(), catalog_, {in_unique_key});
+  auto mysql = mysql_column_type(type, dialect(), catalog_, {in_unique_key, key_bytes});
   if (!mysql) refuse("column " + name + ": " + mysql.error(), location_of(col));
   info.name = name;
   PgType stored = type;
@@ -182,6 +183,8 @@ std::vector<std::string> Emitter::create_table(const Object& s) {
   const Array* elements = array_field(s, "tableElts");
   // Columns in a primary key or unique constraint get a type MySQL can index whole.
   std::set<std::string> key_columns;
+  std::vector<std::vector<std::string>> keys;
+  std::map<std::string, PgType> column_types;
   int unique_keys = 0;
   if (elements) {
     for (const auto& e : *elements) {
@@ -189,19 +192,49 @@ std::vector<std::string> Emitter::create_table(const Object& s) {
         const std::string t = string_field(*c, "contype");
         if (t == "CONSTR_PRIMARY" || t == "CONSTR_UNIQUE") {
           ++unique_keys;
-          for (const auto& k : string_list(array_field(*c, "keys"))) key_columns.insert(k);
+          keys.push_back(string_list(array_field(*c, "keys")));
+          for (const auto& k : keys.back()) key_columns.insert(k);
         }
       } else if (const Object* col = as(e, "ColumnDef")) {
+        column_types[string_field(*col, "colname")] = type_name(node_field(*col, "typeName")->as_object());
         if (const Array* cons = array_field(*col, "constraints")) {
           for (const auto& cn : *cons) {
             const std::string t = string_field(node_body(cn), "contype");
             if (t == "CONSTR_PRIMARY" || t == "CONSTR_UNIQUE") {
               ++unique_keys;
+              keys.push_back({string_field(*col, "colname")});
               key_columns.insert(string_field(*col, "colname"));
             }
           }
         }
       }
+    }
+  }
+  // InnoDB indexes at most 3072 bytes of a key: unbounded text and bytea share what the key's
+  // other columns leave, and a key of bounded columns that needs more is refused.
+  std::map<std::string, int> key_bytes;
+  for (const auto& key : keys) {
+    int fixed = 0, unbounded = 0;
+    for (const auto& k : key) {
+      auto it = column_types.find(k);
+      if (it == column_types.end()) continue;
+      if (auto b = key_part_bytes(it->second))
+        fixed += *b;
+      else
+        ++unbounded;
+    }
+    std::string list;
+    for (const auto& k : key) list += (list.empty() ? "" : ", ") + k;
+    const int left = kInnodbMaxKeyBytes - fixed;
+    if (left < 0 || (unbounded && left / unbounded < 4))
+      refuse("key (" + list + ") needs " + std::to_string(fixed) + " bytes, more than the " +
+                 std::to_string(kInnodbMaxKeyBytes) + " bytes InnoDB can index",
+             loc);
+    for (const auto& k : key) {
+      auto it = column_types.find(k);
+      if (it == column_types.end() || key_part_bytes(it->second) || unbounded == 0) continue;
+      auto [slot, fresh] = key_bytes.emplace(k, left / unbounded);
+      if (!fresh) slot->second = std::min(slot->second, left / unbounded);
     }
   }
   TableInfo info;
@@ -216,7 +249,9 @@ std::vector<std::string> Emitter::create_table(const Object& s) {
         ColumnInfo ci;
         bool auto_increment = false;
         const std::string name = string_field(*col, "colname");
-        parts.push_back(column_definition(*col, schema, key_columns.count(name) > 0, ci, auto_increment));
+        auto kb = key_bytes.find(name);
+        parts.push_back(column_definition(*col, schema, key_columns.count(name) > 0,
+                                          kb == key_bytes.end() ? kInnodbMaxKeyBytes : kb->second, ci, auto_increment));
         if (!lower_names.insert(ascii_lower(name)).second)
           refuse("columns whose names differ only in case are one column in MySQL: " + name, location_of(*col));
         if (auto_increment) auto_increment_columns.push_back(name);
@@ -382,7 +417,7 @@ std::vector<std::string> Emitter::alter_table(const Object& s) {
                    cloc);
         }
       }
-      actions.push_back("ADD COLUMN " + column_definition(def, schema, false, ci, auto_increment));
+      actions.push_back("ADD COLUMN " + column_definition(def, schema, false, kInnodbMaxKeyBytes, ci, auto_increment));
       if (auto_increment) refuse("ALTER TABLE ADD COLUMN of a serial/identity column is not supported", cloc);
       if (info) info->columns.push_back(ci);
     } else if (sub == "AT_DropColumn") {

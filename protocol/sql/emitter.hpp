@@ -152,8 +152,8 @@ class Emitter {
   std::vector<std::string> drop_statement(const Object& s);
   std::string rename_statement(const Object& s);
   void create_enum(const Object& s);
-  std::string column_definition(const Object& col, const std::string& schema, bool in_unique_key, ColumnInfo& info,
-                                bool& auto_increment);
+  std::string column_definition(const Object& col, const std::string& schema, bool in_unique_key, int key_bytes,
+                                ColumnInfo& info, bool& auto_increment);
   std::string constraint_clause(const Object& c);
   std::string default_expression(const Node& raw, const PgType& type);
 

@@ -1,6 +1,8 @@
 // The PostgreSQL -> MySQL type map.
 #include "protocol/sql/type_map.hpp"
 
+#include <algorithm>
+
 #include <map>
 
 #include "protocol/sql/catalog.hpp"
@@ -144,6 +146,24 @@ TypeClass type_class(const PgType& t) {
   return it == kClasses.end() ? TypeClass::unknown : it->second;
 }
 
+std::optional<int> key_part_bytes(const PgType& t) {
+  const std::string& n = t.name;
+  if (n == "text" || (n == "character varying" && t.mods.empty()) || n == "bytea") return std::nullopt;
+  if (n == "character varying" || n == "character") return 4 * (t.mods.empty() ? 1 : t.mods[0]);  // utf8mb4
+  if (n == "smallint") return 2;
+  if (n == "integer" || n == "real") return 4;
+  if (n == "bigint" || n == "double precision" || n.starts_with("timestamp")) return 8;
+  if (n == "boolean") return 1;
+  if (n == "date") return 3;
+  if (n.starts_with("time")) return 6;
+  if (n == "numeric") return t.mods.empty() ? 30 : 4 * (t.mods[0] / 9 + 1);
+  if (n == "uuid") return 36;  // ascii
+  if (n == "inet" || n == "cidr") return 43;
+  if (n == "macaddr") return 17;
+  if (n == "interval") return 4 * 64;
+  return 8;  // enums (1-2 bytes) and anything else small
+}
+
 TypeClass type_class(const std::string& canonical_with_mods) {
   return type_class(parse_type_string(canonical_with_mods));
 }
@@ -170,7 +190,8 @@ std::expected<std::string, std::string> mysql_column_type(const PgType& t, Diale
   }
   if (n == "boolean") return "BOOLEAN";
   if (n == "text" || (n == "character varying" && t.mods.empty())) {
-    if (options.in_unique_key) return text_type("VARCHAR(" + std::to_string(kMaxKeyChars) + ")", d);
+    if (options.in_unique_key)
+      return text_type("VARCHAR(" + std::to_string(std::min(kMaxKeyChars, options.key_bytes / 4)) + ")", d);
     return text_type("LONGTEXT", d);
   }
   if (n == "character varying") {
@@ -186,7 +207,9 @@ std::expected<std::string, std::string> mysql_column_type(const PgType& t, Diale
     if (length > 255) return std::unexpected("char(" + std::to_string(length) + ") exceeds MySQL's CHAR limit of 255");
     return text_type("CHAR(" + std::to_string(length) + ")", d);
   }
-  if (n == "bytea") return options.in_unique_key ? std::string("VARBINARY(3072)") : std::string("LONGBLOB");
+  if (n == "bytea")
+    return options.in_unique_key ? "VARBINARY(" + std::to_string(std::min(kInnodbMaxKeyBytes, options.key_bytes)) + ")"
+                                 : std::string("LONGBLOB");
   if (n == "date") return "DATE";
   if (n == "time without time zone") {
     const int p = t.mods.empty() ? 6 : t.mods[0];

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,15 @@ TypeClass type_class(const std::string& canonical_with_mods);
 
 struct ColumnOptions {
   bool in_unique_key = false;  // part of a primary key or unique constraint
+  // The bytes an unbounded text or bytea column may take in its narrowest key: InnoDB's 3072
+  // less what the key's other columns need (see key_part_bytes).
+  int key_bytes = 3072;
 };
+
+// The bytes a column of this type takes in an InnoDB key on MySQL, or nullopt for unbounded
+// text and bytea, which get whatever the key leaves.
+std::optional<int> key_part_bytes(const PgType& t);
+inline constexpr int kInnodbMaxKeyBytes = 3072;
 
 // The MySQL column type for a PostgreSQL one, or why there is none.
 std::expected<std::string, std::string> mysql_column_type(const PgType& t, Dialect dialect, const Catalog& catalog,

@@ -533,3 +533,23 @@ TEST_CASE(
   auto bad = split_statements("SELECT 'unterminated");
   CHECK_FALSE(bad.has_value());
 }
+
+TEST_CASE_FIXTURE(Fixture, "CREATE TABLE: unbounded text in a composite key shares InnoDB's 3072-byte key budget") {
+  // (text, integer): 3072 bytes less the integer's 4, in utf8mb4 characters of 4 bytes.
+  CHECK(my("CREATE TABLE pairs (region text, id integer, PRIMARY KEY (region, id))") ==
+        "CREATE TABLE `pairs` (`region` VARCHAR(767) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin, `id` "
+        "INT, PRIMARY KEY (`region`, `id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin");
+  // Two unbounded text columns split what is left; the narrowest key decides.
+  CHECK(my("CREATE TABLE kv (a text, b varchar, c bigint, UNIQUE (a, b, c), UNIQUE (a))") ==
+        "CREATE TABLE `kv` (`a` VARCHAR(383) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin, `b` VARCHAR(383) "
+        "CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin, `c` BIGINT, UNIQUE (`a`, `b`, `c`), UNIQUE (`a`)) "
+        "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin");
+  // bytea in a composite key: bytes rather than characters.
+  CHECK(my("CREATE TABLE blobs (owner integer, digest bytea, PRIMARY KEY (owner, digest))") ==
+        "CREATE TABLE `blobs` (`owner` INT, `digest` VARBINARY(3068), PRIMARY KEY (`owner`, "
+        "`digest`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin");
+  // Bounded columns that already need more than the budget are refused with the key named.
+  auto r = translator.translate("CREATE TABLE wide (a varchar(700), b varchar(100), PRIMARY KEY (a, b))");
+  REQUIRE_FALSE(r.has_value());
+  CHECK(tandem::sql::describe(r.error()).find("3072") != std::string::npos);
+}
