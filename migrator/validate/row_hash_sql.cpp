@@ -205,19 +205,44 @@ std::string TableSql::canonical(Engine engine, std::size_t column) const {
   }
 }
 
+// Whether a type's canonical text is drawn from digits, lower-case hex, blanks and - + . : e only:
+// such a value can end at a '|' and never reads as the NULL marker N.
+bool separator_safe(TypeClass cls) {
+  switch (cls) {
+    case TypeClass::integer:
+    case TypeClass::numeric:
+    case TypeClass::floating:
+    case TypeClass::boolean:
+    case TypeClass::date:
+    case TypeClass::time:
+    case TypeClass::timestamp:
+    case TypeClass::timestamptz:
+    case TypeClass::bytea:
+    case TypeClass::uuid:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string TableSql::row_text(Engine engine) const {
+  // Injective: text-like values are length-prefixed (<octets>:<text>), the others end at '|';
+  // NULL is a bare N in both cases, so NULL and '' differ.
   std::string out;
   for (std::size_t i = 0; i < table_.columns.size(); ++i) {
     const std::string c = canonical(engine, i);
+    const bool safe = separator_safe(classes_[i]);
     if (engine == Engine::postgres) {
-      out += (i ? " || " : "") + std::string("coalesce(octet_length(") + c + ")::text || ':' || " + c + ", 'N')";
+      out += (i ? " || " : "") + (safe ? "coalesce(" + c + ", 'N') || '|'"
+                                       : "coalesce(octet_length(" + c + ")::text || ':' || " + c + ", 'N')");
     } else {
       // Bytes, not characters: columns of different collations (binary text, ascii uuid) concatenate.
-      out += (i ? ", " : "") + std::string("COALESCE(CONCAT(OCTET_LENGTH(") + c + "), ':', CAST(" + c +
-             " AS BINARY)), 'N')";
+      out +=
+          (i ? ", " : "") + (safe ? "CAST(COALESCE(" + c + ", 'N') AS BINARY), '|'"
+                                  : "COALESCE(CONCAT(OCTET_LENGTH(" + c + "), ':', CAST(" + c + " AS BINARY)), 'N')");
     }
   }
-  if (engine == Engine::mysql) return table_.columns.size() == 1 ? out : "CONCAT(" + out + ")";
+  if (engine == Engine::mysql) return "CONCAT(" + out + ")";
   return out;
 }
 
@@ -299,13 +324,14 @@ std::string TableSql::keys_predicate(Engine engine, const std::vector<Key>& keys
 }
 
 std::string TableSql::plan_query(std::uint64_t chunk_rows) const {
-  std::string keys, aliases, order;
+  // The window runs over the bare key columns; only the boundary rows are made canonical.
+  std::string keys, columns, order;
   for (std::size_t i = 0; i < key_columns_.size(); ++i) {
-    keys += (i ? ", " : "") + canonical(Engine::postgres, key_columns_[i]) + " AS k" + std::to_string(i);
-    aliases += (i ? ", " : "") + std::string("k") + std::to_string(i);
+    keys += (i ? ", " : "") + canonical(Engine::postgres, key_columns_[i]);
+    columns += (i ? ", " : "") + column_ref(Engine::postgres, key_columns_[i]);
     order += (i ? ", " : "") + compare_expr(Engine::postgres, i);
   }
-  return "SELECT " + aliases + " FROM (SELECT " + keys + ", row_number() OVER (ORDER BY " + order + ") AS rn FROM " +
+  return "SELECT " + keys + " FROM (SELECT " + columns + ", row_number() OVER (ORDER BY " + order + ") AS rn FROM " +
          pg_table() + ") s WHERE rn % " + std::to_string(chunk_rows) + " = 0 ORDER BY rn";
 }
 
