@@ -154,6 +154,11 @@ const std::vector<Key>& registry() {
          if (v != "on" && v != "off") invalid("expected on or off, got '" + v + "'");
          d.config.migration.auto_throttle = v == "on";
        }},
+      {"mirror.mode", Kind::string,
+       [](Draft& d, const std::string& v) {
+         if (v != "off" && v != "wal" && v != "proxy") invalid("expected off, wal or proxy, got '" + v + "'");
+         d.config.mirror.mode = v;
+       }},
       {"log.level", Kind::string,
        [](Draft& d, const std::string& v) {
          auto l = log::parse_level(v);

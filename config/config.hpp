@@ -48,6 +48,12 @@ struct Config {
     std::uint64_t max_rows_per_second = 0;  // copy ceiling, 0: none
     bool auto_throttle = true;              // back off when source latency rises > 5 % over idle
   } migration;
+  struct Mirror {
+    // How committed writes reach MySQL while traffic goes to PostgreSQL: "off"; "wal", row
+    // changes from the replication slot applied by `tandem serve`; "proxy", statements captured
+    // by the proxy (not built yet, refused at start-up).
+    std::string mode = "off";
+  } mirror;
   std::filesystem::path state_dir = "./tandem-state";
   struct Log {
     log::Level level = log::Level::info;

@@ -41,7 +41,23 @@ MigrationStatus::MigrationStatus(prometheus::Registry& registry)
                           .Add({})),
       validate_finished_(family(registry, "tandem_validate_last_run_timestamp_seconds",
                                 "When the last validation finished (Unix time), 0 before any")
-                             .Add({})) {}
+                             .Add({})),
+      mirror_state_gauge_(
+          family(registry, "tandem_mirror_state", "1 for the mirror's current state, 0 for the others")),
+      mirror_errors_gauge_(
+          family(registry, "tandem_mirror_errors", "Mirror runs that failed and were retried").Add({})) {}
+
+void MigrationStatus::set_mirror(const std::string& mode, const std::string& state, const std::string& last_error,
+                                 std::uint64_t errors) {
+  std::lock_guard lock(mutex_);
+  mirror_mode_ = mode;
+  mirror_state_ = state;
+  mirror_error_ = last_error;
+  mirror_errors_ = errors;
+  for (const char* s : {"starting", "running", "paused", "retrying", "stopped"})
+    mirror_state_gauge_.Add({{"mode", mode}, {"state", s}}).Set(state == s ? 1 : 0);
+  mirror_errors_gauge_.Set(static_cast<double>(errors));
+}
 
 void MigrationStatus::set_validation_table(const std::string& table, std::uint64_t rows, std::uint64_t chunks,
                                            std::uint64_t chunks_total,
@@ -123,6 +139,9 @@ std::string MigrationStatus::json() const {
                 {"lag_seconds", lag_seconds_},
                 {"transactions", transactions_},
                 {"row_changes", rows_applied_}};
+  if (!mirror_mode_.empty())
+    o["mirror"] = {
+        {"mode", mirror_mode_}, {"state", mirror_state_}, {"last_error", mirror_error_}, {"errors", mirror_errors_}};
   if (!validation_.empty() || !validation_result_.empty()) {
     boost::json::object v, vt;
     for (const auto& [name, f] : validation_) {

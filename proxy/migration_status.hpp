@@ -29,6 +29,10 @@ class MigrationStatus {
   void set_validation_table(const std::string& table, std::uint64_t rows_checked, std::uint64_t chunks_checked,
                             std::uint64_t chunks_total, const std::map<std::string, std::uint64_t>& mismatches);
   void set_validation_result(const std::string& result, double finished_unix_seconds);
+  // The mirror in `tandem serve`: its mode, state ("starting", "running", "paused", "retrying",
+  // "stopped"), the last error and how many runs failed.
+  void set_mirror(const std::string& mode, const std::string& state, const std::string& last_error,
+                  std::uint64_t errors);
 
   std::string json() const;  // an object for /api/v1/status
 
@@ -42,6 +46,8 @@ class MigrationStatus {
   };
   std::map<std::string, ValidationFigures> validation_;
   std::string validation_result_;
+  std::string mirror_mode_, mirror_state_, mirror_error_;
+  std::uint64_t mirror_errors_ = 0;
   double validation_finished_ = 0;
   double throttle_limit_ = 0, probe_ms_ = 0, baseline_ms_ = 0, lag_seconds_ = 0;
   std::uint64_t lag_bytes_ = 0, transactions_ = 0, rows_applied_ = 0;
@@ -60,6 +66,8 @@ class MigrationStatus {
   prometheus::Family<prometheus::Gauge>& validate_mismatches_;
   prometheus::Gauge& validate_equal_;
   prometheus::Gauge& validate_finished_;
+  prometheus::Family<prometheus::Gauge>& mirror_state_gauge_;
+  prometheus::Gauge& mirror_errors_gauge_;
 };
 
 }  // namespace tandem::proxy

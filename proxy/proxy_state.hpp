@@ -27,6 +27,8 @@ struct ProxyState {
   const std::chrono::steady_clock::time_point started_at;
   // Set by the server; starts the same graceful stop as SIGTERM. Safe to call from any thread.
   std::function<void()> request_shutdown;
+  // Set when the mirror runs in this process (mirror.mode = "wal"): true when the state changed.
+  std::function<bool()> mirror_pause, mirror_resume;
 
   // Set while a snapshot or backfill runs in this process: its figures join /api/v1/status.
   std::shared_ptr<MigrationStatus> migration;

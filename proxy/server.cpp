@@ -16,6 +16,7 @@
 
 #include "config/log.hpp"
 #include "proxy/admin/http_server.hpp"
+#include "proxy/mirror_service.hpp"
 #include "proxy/proxy_state.hpp"
 #include "proxy/session.hpp"
 #include "proxy/stream.hpp"
@@ -165,6 +166,21 @@ int ProxyServer::run() {
   d.admin->listen(resolve_listen(io, d.config.admin.listen, "admin.listen"));
 
   d.state.request_shutdown = [&d] { asio::post(d.main_loop(), [&d] { d.begin_shutdown("admin request"); }); };
+
+  // The mirror, when configured, runs beside the proxy on a thread of its own.
+  std::unique_ptr<MirrorService> mirror;
+  if (d.config.mirror.mode == "proxy")
+    throw std::runtime_error(
+        "mirror.mode = \"proxy\" (statement capture by the proxy) is not built yet; use \"wal\" (docs/mirror.md)");
+  if (d.config.mirror.mode == "wal") {
+    if (!d.config.target) throw std::runtime_error("mirror.mode = \"wal\" needs target.url");
+    d.state.migration = std::make_shared<MigrationStatus>(d.state.metrics.registry());
+    d.state.migration->set_phase("mirror");
+    mirror = std::make_unique<MirrorService>(d.config, *d.state.migration);
+    d.state.mirror_pause = [&mirror] { return mirror->pause(); };
+    d.state.mirror_resume = [&mirror] { return mirror->resume(); };
+    mirror->start();
+  }
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&d](const boost::system::error_code& e, int signo) {
     if (!e) d.begin_shutdown(signo == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -201,6 +217,7 @@ int ProxyServer::run() {
   for (auto& loop : d.loops) loop->stop();
   d.admin_loop->stop();
   threads.clear();
+  mirror.reset();  // the batch in hand is applied and its position committed
   log::info("proxy.stopped");
   return 0;
 }

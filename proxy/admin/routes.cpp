@@ -49,14 +49,28 @@ AdminResponse AdminRoutes::handle(const AdminRequest& request) const {
     if (request.method != "GET") return json_error(405, "use GET");
     return AdminResponse{200, "application/json", status_json()};
   }
-  if (path == "/api/v1/shutdown") {
+  const bool operator_action =
+      path == "/api/v1/shutdown" || path == "/api/v1/mirror/pause" || path == "/api/v1/mirror/resume";
+  if (operator_action) {
     if (request.method != "POST") return json_error(405, "use POST");
     if (state_.config.admin.token.empty()) {
       return json_error(401, "admin.token is not configured; operator actions are disabled");
     }
     if (!authorized(request.authorization)) return json_error(401, "missing or wrong bearer token");
+  }
+  if (path == "/api/v1/shutdown") {
     if (state_.request_shutdown) state_.request_shutdown();
     return AdminResponse{202, "application/json", "{\"shutdown\":\"started\"}\n"};
+  }
+  if (path == "/api/v1/mirror/pause" || path == "/api/v1/mirror/resume") {
+    const bool pause = path.ends_with("pause");
+    const auto& action = pause ? state_.mirror_pause : state_.mirror_resume;
+    if (!action) return json_error(409, "no mirror runs in this process (mirror.mode is off)");
+    const bool changed = action();
+    boost::json::object o;
+    o["mirror"] = pause ? "paused" : "running";
+    o["changed"] = changed;
+    return AdminResponse{200, "application/json", boost::json::serialize(o) + "\n"};
   }
   return json_error(404, "no such endpoint");
 }
