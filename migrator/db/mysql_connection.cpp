@@ -124,6 +124,40 @@ std::expected<void, DbError> MysqlConnection::exec(const std::string& sql) {
   return {};
 }
 
+std::expected<void, DbError> MysqlConnection::exec_batch(const std::vector<std::string>& statements,
+                                                         std::size_t max_bytes) {
+  if (statements.size() == 1) return exec(statements.front());
+  if (mysql_set_server_option(raw(), MYSQL_OPTION_MULTI_STATEMENTS_ON) != 0)
+    return std::unexpected(last_error("enabling multi-statements"));
+  std::expected<void, DbError> result;
+  std::size_t next = 0;
+  while (next < statements.size() && result) {
+    const std::size_t first = next;
+    std::string text;
+    while (next < statements.size() && (text.empty() || text.size() + statements[next].size() < max_bytes)) {
+      if (!text.empty()) text += ";\n";
+      text += statements[next++];
+    }
+    // One result per statement; an error ends the text there.
+    std::size_t done = first;
+    int status = mysql_real_query(raw(), text.data(), text.size());
+    while (status == 0) {
+      if (MYSQL_RES* res = mysql_store_result(raw())) mysql_free_result(res);
+      ++done;
+      status = mysql_next_result(raw());  // 0: another result, -1: no more, > 0: error
+    }
+    if (status > 0) {
+      const std::string& failed = statements[std::min(done, statements.size() - 1)];
+      result = std::unexpected(last_error(failed.substr(0, 300)));
+      // Drain whatever the server still holds for this text.
+      while (mysql_more_results(raw()) && mysql_next_result(raw()) == 0)
+        if (MYSQL_RES* res = mysql_store_result(raw())) mysql_free_result(res);
+    }
+  }
+  mysql_set_server_option(raw(), MYSQL_OPTION_MULTI_STATEMENTS_OFF);
+  return result;
+}
+
 std::expected<std::uint64_t, DbError> MysqlConnection::load_data(const std::string& load_sql, InfileProducer producer) {
   InfileState state;
   state.producer = &producer;

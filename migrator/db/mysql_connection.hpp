@@ -37,6 +37,9 @@ class MysqlConnection {
 
   std::expected<MysqlRows, DbError> query(const std::string& sql);
   std::expected<void, DbError> exec(const std::string& sql);
+  // Runs the statements in order, many per round trip (multi-statement text of up to
+  // `max_bytes`), discarding their results. Stops at the first error, which names that statement.
+  std::expected<void, DbError> exec_batch(const std::vector<std::string>& statements, std::size_t max_bytes = 1u << 20);
   // Runs a LOAD DATA LOCAL INFILE statement whose file content comes from `producer`; returns the
   // rows loaded.
   std::expected<std::uint64_t, DbError> load_data(const std::string& load_sql, InfileProducer producer);

@@ -120,14 +120,18 @@ std::expected<BackfillProgress, std::string> run_backfill(
   auto last_status = Clock::now();
   auto last_apply = Clock::now();
   auto last_progress = Clock::now();
+  std::int64_t last_applied_commit = 0;  // commit time of the newest transaction applied
   auto fill_report = [&] {
     report.applied_lsn = wal::format_lsn(*applied);
     report.transactions = applier.transactions_applied();
     report.rows = applier.rows_applied();
     const wal::Lsn through = std::max(*applied, seen_through);
     report.lag_bytes = server_end > through ? server_end - through : 0;
-    // The age of the oldest committed source transaction not yet applied; 0 when caught up.
-    report.lag_seconds = batch.empty() ? 0 : static_cast<double>(micros_since_2000() - batch.front().commit_time) / 1e6;
+    // The age of the oldest committed source transaction not yet applied; 0 when caught up. With
+    // WAL still unread, at least the age of the newest transaction applied.
+    const std::int64_t oldest_pending =
+        !batch.empty() ? batch.front().commit_time : (report.lag_bytes > 0 ? last_applied_commit : 0);
+    report.lag_seconds = oldest_pending ? static_cast<double>(micros_since_2000() - oldest_pending) / 1e6 : 0;
     if (report.lag_seconds < 0) report.lag_seconds = 0;
     report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   };
@@ -143,6 +147,7 @@ std::expected<BackfillProgress, std::string> run_backfill(
     auto r = applier.apply(batch);
     if (!r) return std::unexpected(r.error());
     *applied = *r;
+    last_applied_commit = batch.back().commit_time;
     batch.clear();
     last_apply = Clock::now();
     if (!send_status(false)) return std::unexpected(std::string("sending standby status: ") + PQerrorMessage(conn));

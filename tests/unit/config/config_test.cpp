@@ -128,7 +128,9 @@ TEST_CASE("a bad environment value names the variable and the key") {
 TEST_CASE("unknown keys are refused with their name") {
   CHECK(refusal(std::string(kMinimal) + "[proxy]\nlisen = \"127.0.0.1:1\"\n") == "unknown key 'proxy.lisen'");
   CHECK(refusal("colour = 1\n" + std::string(kMinimal)) == "unknown key 'colour'");
-  CHECK(refusal(std::string(kMinimal) + "[mirror]\nmode = \"x\"\n") == "unknown key 'mirror.mode'");
+  CHECK(refusal(std::string(kMinimal) + "[mirror]\nmodes = \"wal\"\n") == "unknown key 'mirror.modes'");
+  CHECK(refusal(std::string(kMinimal) + "[mirror]\nmode = \"x\"\n") ==
+        "mirror.mode: expected off, wal or proxy, got 'x'");
 }
 
 TEST_CASE("wrong types are refused with the key and the expected type") {
