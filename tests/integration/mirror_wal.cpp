@@ -179,7 +179,22 @@ TEST_CASE("mirror.mode = wal: TPC-B through the proxy (simple, extended, prepare
     REQUIRE_MESSAGE(run.exit_code == 0, run.err);
     CHECK(run.out.find("number of failed transactions: 0") != std::string::npos);
   }
+  // An aborted transaction, a rolled-back savepoint and a failed statement leave no trace.
+  auto client = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  exec_pg(client, "BEGIN; UPDATE pgbench_branches SET filler = 'aborted' WHERE bid = 1; ROLLBACK");
+  exec_pg(client,
+          "BEGIN; UPDATE pgbench_branches SET filler = 'kept' WHERE bid = 1; SAVEPOINT s; "
+          "UPDATE pgbench_tellers SET filler = 'rolled back' WHERE tid = 1; ROLLBACK TO SAVEPOINT s; COMMIT");
+  tandem::it::PgResult failed(PQexec(client.raw(), "INSERT INTO pgbench_branches (bid, bbalance) VALUES (1, 0)"));
+  CHECK_FALSE(failed.ok());
   require_validated_equal(config);
+  auto my = db.mysql(db.name);
+  auto branch = my.query("SELECT filler FROM pgbench_branches WHERE bid = 1");
+  auto teller = my.query("SELECT COALESCE(filler, '') FROM pgbench_tellers WHERE tid = 1");
+  REQUIRE(branch.has_value());
+  REQUIRE(teller.has_value());
+  CHECK(branch->rows.at(0).at(0).value_or("").starts_with("kept"));
+  CHECK_FALSE(teller->rows.at(0).at(0).value_or("").starts_with("rolled back"));
   CHECK(tandem.metric("tandem_mirror_state", {{"mode", "wal"}, {"state", "running"}}) == 1.0);
   CHECK(tandem.metric("tandem_apply_transactions").value_or(0) > 100);
 }
