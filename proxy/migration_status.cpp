@@ -26,7 +26,9 @@ MigrationStatus::MigrationStatus(prometheus::Registry& registry)
       probe_gauge_(family(registry, "tandem_snapshot_probe_latency_seconds", "Last source probe latency").Add({})),
       lag_bytes_gauge_(family(registry, "tandem_apply_lag_bytes", "Source WAL not yet applied to MySQL").Add({})),
       lag_seconds_gauge_(
-          family(registry, "tandem_apply_lag_seconds", "Commit-to-applied delay of the last applied transaction")
+          family(
+              registry, "tandem_apply_lag_seconds",
+              "Replay lag of the applier as PostgreSQL measures it (pg_stat_replication.replay_lag), 0 when caught up")
               .Add({})),
       transactions_gauge_(
           family(registry, "tandem_apply_transactions", "Source transactions applied by this process").Add({})),

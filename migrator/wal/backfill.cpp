@@ -120,19 +120,24 @@ std::expected<BackfillProgress, std::string> run_backfill(
   auto last_status = Clock::now();
   auto last_apply = Clock::now();
   auto last_progress = Clock::now();
-  std::int64_t last_applied_commit = 0;  // commit time of the newest transaction applied
   auto fill_report = [&] {
     report.applied_lsn = wal::format_lsn(*applied);
     report.transactions = applier.transactions_applied();
     report.rows = applier.rows_applied();
     const wal::Lsn through = std::max(*applied, seen_through);
+    // Lag as PostgreSQL sees it: WAL written since the applied position, and the walsender's
+    // replay_lag, which PostgreSQL measures from our confirmations (NULL, here 0, once caught up
+    // and idle). The stream's own positions would hide a walsender that falls behind.
     report.lag_bytes = server_end > through ? server_end - through : 0;
-    // The age of the oldest committed source transaction not yet applied; 0 when caught up. With
-    // WAL still unread, at least the age of the newest transaction applied.
-    const std::int64_t oldest_pending =
-        !batch.empty() ? batch.front().commit_time : (report.lag_bytes > 0 ? last_applied_commit : 0);
-    report.lag_seconds = oldest_pending ? static_cast<double>(micros_since_2000() - oldest_pending) / 1e6 : 0;
-    if (report.lag_seconds < 0) report.lag_seconds = 0;
+    report.lag_seconds = 0;
+    if (auto lag = catalog->query("SELECT greatest(pg_wal_lsn_diff(pg_current_wal_lsn(), $2::pg_lsn), 0)::bigint, "
+                                  "coalesce(extract(epoch FROM r.replay_lag), 0)::float8 FROM pg_replication_slots s "
+                                  "LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = $1",
+                                  {options.slot, wal::format_lsn(through)});
+        lag && !lag->rows.empty()) {
+      report.lag_bytes = std::stoull(lag->rows[0][0].value_or("0"));
+      report.lag_seconds = std::stod(lag->rows[0][1].value_or("0"));
+    }
     report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   };
   auto maybe_report = [&] {
@@ -147,7 +152,6 @@ std::expected<BackfillProgress, std::string> run_backfill(
     auto r = applier.apply(batch);
     if (!r) return std::unexpected(r.error());
     *applied = *r;
-    last_applied_commit = batch.back().commit_time;
     batch.clear();
     last_apply = Clock::now();
     if (!send_status(false)) return std::unexpected(std::string("sending standby status: ") + PQerrorMessage(conn));

@@ -27,8 +27,8 @@ struct BackfillOptions {
 struct BackfillProgress {
   std::string applied_lsn;
   std::uint64_t transactions = 0, rows = 0;
-  std::uint64_t lag_bytes = 0;  // source WAL end seen minus the applied position
-  double lag_seconds = 0;       // commit-to-applied delay of the last applied transaction
+  std::uint64_t lag_bytes = 0;  // the source's current WAL position minus the applied one
+  double lag_seconds = 0;       // pg_stat_replication.replay_lag of the applier's walsender
   double seconds = 0;
 };
 
