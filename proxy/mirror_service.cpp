@@ -47,8 +47,17 @@ struct MirrorService::Impl {
       options.publication = config.migration.publication;
       options.stop = &stop_run;
       const auto started = Clock::now();
+      auto last_log = Clock::now();
       auto result = migrator::run_backfill(options, [&](const migrator::BackfillProgress& p) {
         status.set_apply(p.applied_lsn, p.lag_bytes, p.lag_seconds, p.transactions, p.rows);
+        if (Clock::now() - last_log >= std::chrono::seconds(10)) {
+          last_log = Clock::now();
+          log::info("mirror.progress")
+              .kv("applied_lsn", p.applied_lsn)
+              .kv("transactions", static_cast<std::int64_t>(p.transactions))
+              .kv("lag_bytes", static_cast<std::int64_t>(p.lag_bytes))
+              .kv("lag_seconds", p.lag_seconds);
+        }
       });
       std::unique_lock lock(mutex);
       if (shutdown) return;

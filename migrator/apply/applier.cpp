@@ -246,26 +246,23 @@ std::expected<wal::Lsn, std::string> Applier::apply(const std::vector<SourceTran
     ++transactions;
   }
   if (last == applied_) return applied_;
-  if (auto r = mysql_.exec("START TRANSACTION"); !r) return std::unexpected(r.error().message);
-  // Many statements per round trip: the applier keeps up with a busy source.
-  if (!statements.empty()) {
-    if (auto r = mysql_.exec_batch(statements); !r) {
-      (void)mysql_.exec("ROLLBACK");
-      return std::unexpected(r.error().message);
-    }
-  }
-  // The position commits with the rows it covers.
-  if (auto r =
-          mysql_.exec("INSERT INTO `tandem_meta`.`apply_state` (name, position, transactions, applied_at) VALUES (" +
-                      sql::quote_string(position_key_) + ", " + sql::quote_string(wal::format_lsn(last)) + ", " +
-                      std::to_string(transactions) +
-                      ", NOW(6)) ON DUPLICATE KEY UPDATE position = VALUES(position), "
-                      "transactions = transactions + VALUES(transactions), applied_at = VALUES(applied_at)");
-      !r) {
+  // One MySQL transaction, sent as few multi-statement texts as its size allows (usually one
+  // round trip): the rows, and the position they bring the applier to.
+  std::vector<std::string> text;
+  text.reserve(statements.size() + 3);
+  text.emplace_back("START TRANSACTION");
+  for (auto& st : statements) text.push_back(std::move(st));
+  text.push_back("INSERT INTO `tandem_meta`.`apply_state` (name, position, transactions, applied_at) VALUES (" +
+                 sql::quote_string(position_key_) + ", " + sql::quote_string(wal::format_lsn(last)) + ", " +
+                 std::to_string(transactions) +
+                 ", NOW(6)) ON DUPLICATE KEY UPDATE position = VALUES(position), "
+                 "transactions = transactions + VALUES(transactions), applied_at = VALUES(applied_at)");
+  text.emplace_back("COMMIT");
+  if (auto r = mysql_.exec_batch(text); !r) {
+    // Whatever ran is rolled back; if the COMMIT itself was lost, the stored position tells.
     (void)mysql_.exec("ROLLBACK");
     return std::unexpected(r.error().message);
   }
-  if (auto r = mysql_.exec("COMMIT"); !r) return std::unexpected(r.error().message);
   applied_ = last;
   transactions_applied_ += transactions;
   rows_applied_ += rows;

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -65,7 +66,7 @@ class Forwarder {
     REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
     REQUIRE(::listen(listener_, 64) == 0);
     const int listener = listener_;
-    acceptor_ = std::thread([this, listener] {
+    acceptor_ = std::thread([this, listener, one] {
       while (true) {
         const int client = ::accept(listener, nullptr, nullptr);
         if (client < 0) return;  // cut
@@ -79,6 +80,8 @@ class Forwarder {
           ::close(server);
           continue;
         }
+        // Small packets must not wait for Nagle's algorithm: the forwarder adds no delay of its own.
+        for (int fd : {client, server}) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         {
           std::lock_guard lock(mutex_);
           open_fds_.push_back(client);
@@ -250,6 +253,7 @@ TEST_CASE("MariaDB unreachable for 20 s mid-run: clients are unaffected, the mir
   CHECK(load.out.find("number of failed transactions: 0") != std::string::npos);
   CHECK(wait_for([&] { return mirror_state(tandem) == "running"; }, 60s));
   CHECK(tandem.metric("tandem_mirror_errors").value_or(0) >= 1);
+  INFO("tandem log: " << tandem.log_tail(60));
   require_validated_equal(config);
 }
 
