@@ -171,27 +171,26 @@ struct MirrorJournal::Impl {
       auto done = std::move(callbacks);
       callbacks.clear();
       const std::uint64_t first = pending_first, last = last_seq;
-      const bool roll = segments.empty() || segments.back().bytes >= options.segment_bytes;
-      lock.unlock();
       std::string failure;
-      if (roll) {
-        std::lock_guard relock(mutex);
+      // A new segment starts at a record boundary; opening it is rare enough to hold the lock.
+      if (segments.empty() || segments.back().bytes >= options.segment_bytes)
         if (auto r = open_segment(first); !r) failure = r.error();
-      }
+      // release_through() may erase older segments meanwhile; the one written to stays put.
+      const std::filesystem::path current = segments.empty() ? options.dir : segments.back().path;
+      lock.unlock();
       if (failure.empty()) {
         std::size_t written = 0;
         while (written < batch.size()) {
           const ssize_t n = ::write(fd, batch.data() + written, batch.size() - written);
           if (n < 0) {
             if (errno == EINTR) continue;
-            failure = "writing " + segments.back().path.string() + ": " + errno_text();
+            failure = "writing " + current.string() + ": " + errno_text();
             break;
           }
           written += static_cast<std::size_t>(n);
         }
       }
-      if (failure.empty() && ::fdatasync(fd) != 0)
-        failure = "syncing " + segments.back().path.string() + ": " + errno_text();
+      if (failure.empty() && ::fdatasync(fd) != 0) failure = "syncing " + current.string() + ": " + errno_text();
       lock.lock();
       if (failure.empty()) {
         durable_seq = last;
