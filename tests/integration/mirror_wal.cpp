@@ -298,3 +298,17 @@ TEST_CASE("mirror.mode = proxy is refused at start-up until it is built, and wal
   CHECK(w.exit_code != 0);
   CHECK_MESSAGE(w.err.find("needs target.url") != std::string::npos, w.err);
 }
+
+TEST_CASE("with the mirror off, pause and resume answer 409 and say why") {
+  TandemProcess tandem;
+  const tandem::it::HttpHeaders auth = {{"Authorization", "Bearer " + tandem.admin_token()}};
+  for (const char* path : {"/api/v1/mirror/pause", "/api/v1/mirror/resume"}) {
+    auto r = tandem::it::http_post(tandem.admin_port(), path, auth);
+    REQUIRE(r.has_value());
+    CHECK(r->status == 409);
+    CHECK(r->body.find("mirror.mode is off") != std::string::npos);
+  }
+  auto get = tandem::it::http_get(tandem.admin_port(), "/api/v1/mirror/pause");
+  REQUIRE(get.has_value());
+  CHECK(get->status == 405);
+}
