@@ -138,18 +138,29 @@ std::expected<void, DbError> MysqlConnection::exec_batch(const std::vector<std::
       if (!text.empty()) text += ";\n";
       text += statements[next++];
     }
-    // One result per statement; an error ends the text there.
+    // One result per statement; an error ends the text there. Connector/C reports a failed send
+    // or a failed read of a result as -1 too, so the error number decides, not the sign.
     std::size_t done = first;
-    int status = mysql_real_query(raw(), text.data(), text.size());
-    while (status == 0) {
-      if (MYSQL_RES* res = mysql_store_result(raw())) mysql_free_result(res);
+    bool failed = mysql_real_query(raw(), text.data(), text.size()) != 0;
+    while (!failed) {
+      MYSQL_RES* res = mysql_store_result(raw());
+      if (res)
+        mysql_free_result(res);
+      else if (mysql_field_count(raw()) != 0)
+        failed = true;
+      if (failed) break;
       ++done;
-      status = mysql_next_result(raw());  // 0: another result, -1: no more, > 0: error
+      const int status = mysql_next_result(raw());  // 0: another result, -1: no more, > 0: error
+      if (status > 0 || (status < 0 && mysql_errno(raw()) != 0)) failed = true;
+      if (status != 0) break;
     }
-    if (status > 0) {
-      const std::string& failed = statements[std::min(done, statements.size() - 1)];
-      result = std::unexpected(last_error(failed.substr(0, 300)));
-      // Drain whatever the server still holds for this text.
+    if (!failed && done != next)
+      result = std::unexpected(DbError{"mysql: the server answered " + std::to_string(done - first) + " of " +
+                                           std::to_string(next - first) + " statements",
+                                       ""});
+    if (failed) {
+      const std::string& statement = statements[std::min(done, statements.size() - 1)];
+      result = std::unexpected(last_error(statement.substr(0, 300)));
       while (mysql_more_results(raw()) && mysql_next_result(raw()) == 0)
         if (MYSQL_RES* res = mysql_store_result(raw())) mysql_free_result(res);
     }

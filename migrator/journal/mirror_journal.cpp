@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -113,6 +114,22 @@ ScanResult scan_segment(const Segment& s, std::uint64_t offset, std::uint64_t ex
   }
 }
 
+// The sequence of a whole, CRC-valid record starting anywhere after `offset` with a sequence
+// above `last_seq`; nullopt when the file holds none (the bytes there are a torn tail).
+std::optional<std::uint64_t> whole_record_after(const std::filesystem::path& path, std::uint64_t offset,
+                                                std::uint64_t last_seq) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (std::size_t at = offset + 1; at + kHeader <= bytes.size(); ++at) {
+    const auto length = static_cast<std::uint32_t>(get_le(bytes.data() + at, 4));
+    const auto seq = get_le(bytes.data() + at + 8, 8);
+    if (seq <= last_seq || length > bytes.size() - at - kHeader) continue;
+    const std::string_view payload(bytes.data() + at + kHeader, length);
+    if (journal_crc(seq, payload) == static_cast<std::uint32_t>(get_le(bytes.data() + at + 4, 4))) return seq;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::uint32_t journal_crc(std::uint64_t seq, std::string_view payload) {
@@ -171,7 +188,9 @@ struct MirrorJournal::Impl {
       auto done = std::move(callbacks);
       callbacks.clear();
       const std::uint64_t first = pending_first, last = last_seq;
-      std::string failure;
+      // After a failed write or sync nothing is written again: bytes after a partial record would
+      // be unreadable, and a retried fdatasync may report success for pages the kernel dropped.
+      std::string failure = error;
       // A new segment starts at a record boundary; opening it is rare enough to hold the lock.
       if (segments.empty() || segments.back().bytes >= options.segment_bytes)
         if (auto r = open_segment(first); !r) failure = r.error();
@@ -246,6 +265,11 @@ std::expected<std::unique_ptr<MirrorJournal>, std::string> MirrorJournal::open(c
       if (i + 1 != found.size())
         return std::unexpected("mirror journal " + s.path.string() + " is damaged at offset " +
                                std::to_string(r.good_bytes) + " (" + r.problem + ") before its last segment");
+      // Only a torn tail may be cut: a whole record further on means damage in the middle.
+      if (auto later = whole_record_after(s.path, r.good_bytes, r.last_seq))
+        return std::unexpected("mirror journal " + s.path.string() + " is damaged at offset " +
+                               std::to_string(r.good_bytes) + " (" + r.problem + "), with record " +
+                               std::to_string(*later) + " intact after it");
       // A crash mid-write: the torn tail was never acknowledged as durable.
       if (::truncate(s.path.c_str(), static_cast<off_t>(r.good_bytes)) != 0)
         return std::unexpected("cutting the torn tail of " + s.path.string() + ": " + errno_text());

@@ -2,6 +2,7 @@
 #include "migrator/validate/row_hash_sql.hpp"
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 
@@ -88,12 +89,58 @@ std::string pg_literal_text(TypeClass cls, const std::string& canonical) {
   }
 }
 
-bool same_json(const boost::json::value& a, const boost::json::value& b) {
-  if (a.is_number() && b.is_number()) {
-    if (a.is_int64() && b.is_int64()) return a.get_int64() == b.get_int64();
-    if (a.is_uint64() && b.is_uint64()) return a.get_uint64() == b.get_uint64();
-    return a.to_number<double>() == b.to_number<double>();
+// A JSON number's exact value as text: digits without leading or trailing zeros and a decimal
+// exponent ("1.250" and "125e-2" both give "125e-2"; "-0" gives "0").
+std::string exact_number(std::string_view t) {
+  bool negative = false;
+  std::size_t i = 0;
+  if (i < t.size() && t[i] == '-') negative = true, ++i;
+  std::string digits;
+  long long exponent = 0;
+  for (; i < t.size() && std::isdigit(static_cast<unsigned char>(t[i])); ++i) digits += t[i];
+  if (i < t.size() && t[i] == '.')
+    for (++i; i < t.size() && std::isdigit(static_cast<unsigned char>(t[i])); ++i) digits += t[i], --exponent;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) exponent += std::atoll(std::string(t.substr(i + 1)).c_str());
+  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
+  if (digits.empty()) return "0";
+  while (digits.back() == '0') digits.pop_back(), ++exponent;
+  return (negative ? "-" : "") + digits + "e" + std::to_string(exponent);
+}
+
+// The document with every number replaced by a string holding its exact value behind a marker,
+// so that parsing keeps numbers exact and equal numbers compare equal whatever their spelling.
+std::string exact_numbers(std::string_view json) {
+  std::string out;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size();) {
+    const char c = json[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < json.size())
+        out += json[++i];
+      else if (c == '"')
+        in_string = false;
+      ++i;
+    } else if (c == '"') {
+      in_string = true;
+      out += c;
+      ++i;
+    } else if (c == '-' || std::isdigit(static_cast<unsigned char>(c))) {
+      std::size_t j = i;
+      while (j < json.size() && (std::isdigit(static_cast<unsigned char>(json[j])) || json[j] == '-' ||
+                                 json[j] == '+' || json[j] == '.' || json[j] == 'e' || json[j] == 'E'))
+        ++j;
+      out += "\"\\u0001#" + exact_number(json.substr(i, j - i)) + "\"";
+      i = j;
+    } else {
+      out += c;
+      ++i;
+    }
   }
+  return out;
+}
+
+bool same_json(const boost::json::value& a, const boost::json::value& b) {
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
     case boost::json::kind::object: {
@@ -280,7 +327,15 @@ std::string TableSql::compare_expr(Engine engine, std::size_t key_index) const {
 std::string TableSql::key_literal(Engine engine, std::size_t key_index, const std::string& canonical) const {
   const std::size_t column = key_columns_[key_index];
   const TypeClass cls = classes_[column];
-  if (engine == Engine::mysql) return cls == TypeClass::bytea ? "X'" + canonical + "'" : sql::quote_string(canonical);
+  if (engine == Engine::mysql) {
+    if (cls == TypeClass::bytea) return "X'" + canonical + "'";
+    // Numbers unquoted: MySQL compares a DECIMAL or BIGINT with a string as doubles, which cannot
+    // tell 10000000000000000001 from 10000000000000000002.
+    const bool number = cls == TypeClass::integer || cls == TypeClass::numeric || cls == TypeClass::floating;
+    if (number && !canonical.empty() && canonical.find_first_not_of("0123456789.-+e") == std::string::npos)
+      return canonical;
+    return sql::quote_string(canonical);
+  }
   if (compares_as_text(column) || cls == TypeClass::text) return quote_pg_literal(canonical);
   return quote_pg_literal(pg_literal_text(cls, canonical)) + "::" + table_.columns[column].pg_type;
 }
@@ -402,8 +457,8 @@ bool same_value(TypeClass cls, const std::optional<std::string>& a, const std::o
   }
   if (cls == TypeClass::json || cls == TypeClass::array) {
     boost::system::error_code ea, eb;
-    const auto x = boost::json::parse(*a, ea);
-    const auto y = boost::json::parse(*b, eb);
+    const auto x = boost::json::parse(exact_numbers(*a), ea);
+    const auto y = boost::json::parse(exact_numbers(*b), eb);
     return !ea && !eb && same_json(x, y);
   }
   return false;

@@ -66,7 +66,8 @@ std::expected<PgConnection, std::string> connect_source(const ValidateOptions& o
   if (!c) return std::unexpected("source: " + c.error().message);
   // The canonical forms assume these output settings.
   for (const char* s : {"SET TimeZone = 'UTC'", "SET extra_float_digits = 3", "SET DateStyle = 'ISO, MDY'",
-                        "SET IntervalStyle = 'postgres'", "SET bytea_output = 'hex'", "SET statement_timeout = 0"})
+                        "SET IntervalStyle = 'postgres'", "SET bytea_output = 'hex'", "SET statement_timeout = 0",
+                        "SET standard_conforming_strings = on"})
     if (auto r = c->exec(s); !r) return std::unexpected("source: " + r.error().message);
   return std::move(*c);
 }
@@ -206,7 +207,7 @@ class Validation {
           auto& w = *work_[jobs[j].first];
           if (auto r = check_chunk(*wpg, *wmy, w, w.chunks[jobs[j].second]); !r)
             return fail("table " + w.figures->table + ", chunk " + std::to_string(jobs[j].second) + ": " + r.error());
-          w.figures->seconds = since(table_start[jobs[j].first]);
+          w.figures->seconds.store(since(table_start[jobs[j].first]));
         }
       });
     auto last_progress = Clock::now();
@@ -235,7 +236,7 @@ class Validation {
         auto& count = w->figures->mismatches[static_cast<int>(m.cls)];
         if (count++ < options_.keys_reported) w->figures->examples.push_back(m);
       }
-      w->figures->seconds += since(t0);
+      w->figures->seconds.store(w->figures->seconds.load() + since(t0));
     }
     report_->equal = report_->mismatches() == 0;
     return {};
@@ -354,8 +355,12 @@ class Validation {
       marker_conn = &*second;
     }
     const TableSql& sql = *w.sql;
-    for (int round = 0; round <= kRecheckRounds && !pending.empty(); ++round) {
-      const bool lock = round == kRecheckRounds;
+    // Rounds without locks, then two holding FOR SHARE on the source rows: a locked row cannot
+    // change, but a key absent at the first read can appear, so it needs one more locked round.
+    const int rounds = kRecheckRounds + 2;
+    for (int round = 0; round < rounds && !pending.empty(); ++round) {
+      const bool lock = round >= kRecheckRounds;
+      const bool last_round = round + 1 == rounds;
       std::vector<Key> still;
       for (std::size_t from = 0; from < pending.size(); from += kKeysPerQuery) {
         const std::vector<Key> batch(
@@ -386,11 +391,14 @@ class Validation {
           const bool stable =
               (b == before->end()) == (a == after->end()) &&
               (b == before->end() || (b->second.xmin == a->second.xmin && b->second.values == a->second.values));
-          if (!stable && round < kRecheckRounds) {
+          if (!stable && !last_round) {
             still.push_back(k);
             continue;
           }
-          decide(w, k, b == before->end() ? nullptr : &b->second, m == target->end() ? nullptr : &m->second);
+          // Still moving in the last round: a key that appeared meanwhile is judged by its newest
+          // version rather than reported missing from the source.
+          const RowImage* source = b != before->end() ? &b->second : a != after->end() ? &a->second : nullptr;
+          decide(w, k, source, m == target->end() ? nullptr : &m->second);
         }
       }
       pending = std::move(still);
@@ -438,23 +446,34 @@ class Validation {
     const auto& cols = sql.table().columns;
     std::vector<Key> keys;
     for (const auto& [k, m] : w.confirmed) keys.push_back(k);
-    std::string column_list, updates;
-    for (std::size_t i = 0; i < cols.size(); ++i) {
-      column_list += (i ? ", " : "") + sql::quote_identifier(cols[i].name);
-      bool is_key = false;
-      for (auto kc : sql.key_columns()) is_key |= kc == i;
-      if (!is_key)
-        updates += (updates.empty() ? "" : ", ") + sql::quote_identifier(cols[i].name) + " = VALUES(" +
-                   sql::quote_identifier(cols[i].name) + ")";
+    std::string column_list;
+    for (std::size_t i = 0; i < cols.size(); ++i) column_list += (i ? ", " : "") + sql::quote_identifier(cols[i].name);
+    // Live: the source rows stay locked while the applier catches up and the repair writes, so
+    // the applier can neither overwrite the repair with an older version nor be overwritten.
+    std::optional<PgConnection> marker;
+    if (report_->live) {
+      auto c = connect_source(options_);
+      if (!c) return std::unexpected(c.error());
+      marker.emplace(std::move(*c));
     }
-    if (updates.empty())
-      updates = sql::quote_identifier(cols[sql.key_columns()[0]].name) + " = " +
-                sql::quote_identifier(cols[sql.key_columns()[0]].name);
     for (std::size_t from = 0; from < keys.size(); from += kKeysPerQuery) {
       const std::vector<Key> batch(keys.begin() + static_cast<long>(from),
                                    keys.begin() + static_cast<long>(std::min(keys.size(), from + kKeysPerQuery)));
-      auto rows = pg.query(sql.source_rows_query(batch));
-      if (!rows) return std::unexpected("source: " + rows.error().message);
+      if (marker)
+        if (auto r = pg.exec("BEGIN"); !r) return std::unexpected("source: " + r.error().message);
+      auto end_source = [&] {
+        if (marker) (void)pg.exec("ROLLBACK");
+      };
+      auto rows = pg.query(sql.source_rows_query(batch) + (marker ? " FOR SHARE" : ""));
+      if (!rows) {
+        end_source();
+        return std::unexpected("source: " + rows.error().message);
+      }
+      if (marker)
+        if (auto r = wait_for_applier(*marker, my); !r) {
+          end_source();
+          return std::unexpected(r.error());
+        }
       std::string values;
       for (const auto& r : rows->rows) {
         std::string tuple;
@@ -462,28 +481,28 @@ class Validation {
           std::string lit = "NULL";
           if (r[i]) {
             auto v = sql::to_mysql_value(cols[i].pg_type, *r[i]);
-            if (!v) return std::unexpected("column " + cols[i].name + ": " + v.error());
+            if (!v) {
+              end_source();
+              return std::unexpected("column " + cols[i].name + ": " + v.error());
+            }
             lit = sql.column_class(i) == sql::TypeClass::bytea ? sql::hex_literal(*v) : sql::quote_string(*v);
           }
           tuple += (i ? ", " : "") + lit;
         }
         values += (values.empty() ? "(" : ", (") + tuple + ")";
       }
-      if (auto r = my.exec("START TRANSACTION"); !r) return std::unexpected("target: " + r.error().message);
-      auto run = [&](const std::string& stmt) -> std::expected<void, std::string> {
-        if (auto r = my.exec(stmt); !r) {
-          (void)my.exec("ROLLBACK");
-          return std::unexpected("target: " + r.error().message);
-        }
-        return {};
-      };
-      if (auto r = run(sql.mysql_delete(batch)); !r) return r;
+      // Delete the keys, then insert the source rows: a plain INSERT, so that a row held by
+      // another key under a secondary unique index is an error to look at, not overwritten.
+      std::vector<std::string> text = {"START TRANSACTION", sql.mysql_delete(batch)};
       if (!values.empty())
-        if (auto r = run("INSERT INTO " + sql.mysql_table() + " (" + column_list + ") VALUES " + values +
-                         " ON DUPLICATE KEY UPDATE " + updates);
-            !r)
-          return r;
-      if (auto r = my.exec("COMMIT"); !r) return std::unexpected("target: " + r.error().message);
+        text.push_back("INSERT INTO " + sql.mysql_table() + " (" + column_list + ") VALUES " + values);
+      text.emplace_back("COMMIT");
+      auto written = my.exec_batch(text);
+      end_source();
+      if (!written) {
+        (void)my.exec("ROLLBACK");
+        return std::unexpected("target: " + written.error().message);
+      }
     }
     w.figures->repaired = keys.size();
     // Check the repaired keys again, as suspects of their own.
@@ -564,7 +583,7 @@ std::string report_json(const ValidationReport& report) {
     to["chunks_checked"] = t->chunks_checked.load();
     to["rows_checked"] = t->rows_checked.load();
     to["chunks_mismatched"] = t->chunks_mismatched.load();
-    to["seconds"] = t->seconds;
+    to["seconds"] = t->seconds.load();
     boost::json::object counts;
     for (int c = 0; c < 3; ++c) counts[to_string(static_cast<MismatchClass>(c))] = t->mismatches[c];
     to["mismatches"] = counts;

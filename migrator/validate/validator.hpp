@@ -54,8 +54,8 @@ struct TableValidation {
   std::uint64_t format_only = 0;                    // rows whose text differed but values are equal
   std::uint64_t repaired = 0;
   std::vector<std::size_t> sampled;  // indices of the chunks checked, when sampling
-  std::vector<Mismatch> examples;  // up to keys_reported per class
-  double seconds = 0;
+  std::vector<Mismatch> examples;    // up to keys_reported per class
+  std::atomic<double> seconds{0};    // written by the workers
 };
 
 struct ValidationReport {

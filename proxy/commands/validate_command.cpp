@@ -173,7 +173,7 @@ int run_validate_command(const std::vector<std::string_view>& args) {
         "different %llu%s\n",
         t->table.c_str(), static_cast<unsigned long long>(t->rows_checked.load()),
         static_cast<unsigned long long>(t->chunks_checked.load()), static_cast<unsigned long long>(t->chunks_total),
-        t->seconds, static_cast<unsigned long long>(t->mismatches[0]),
+        t->seconds.load(), static_cast<unsigned long long>(t->mismatches[0]),
         static_cast<unsigned long long>(t->mismatches[1]), static_cast<unsigned long long>(t->mismatches[2]),
         t->repaired ? (", repaired " + std::to_string(t->repaired)).c_str() : "");
     std::size_t shown = 0;

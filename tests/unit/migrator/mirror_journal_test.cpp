@@ -150,6 +150,25 @@ TEST_CASE("journal: damage before the last segment refuses to open, naming the f
   CHECK(j.error().find("CRC") != std::string::npos);
 }
 
+TEST_CASE("journal: damage inside the last segment, with whole records after it, refuses to open") {
+  Dir dir;
+  {
+    auto j = open_or_fail({dir.path, 1 << 20, 1 << 20});
+    for (int i = 1; i <= 20; ++i) REQUIRE(j->append(payload(i)).has_value());
+    REQUIRE(j->wait_durable(20, 5s));
+  }
+  const auto file = dir.segments().back();
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(20);
+    f.put('#');  // record 1's payload: records 2..20 follow intact, so this is no torn tail
+  }
+  auto j = MirrorJournal::open({dir.path, 1 << 20, 1 << 20});
+  REQUIRE_FALSE(j.has_value());
+  CHECK(j.error().find("damaged at offset 0") != std::string::npos);
+  CHECK(std::filesystem::file_size(file) > 100);  // nothing was cut
+}
+
 TEST_CASE("journal: bounded size: appends are refused with an alarm until applied segments are released") {
   Dir dir;
   auto j = open_or_fail({dir.path, 256, 2048});

@@ -52,6 +52,13 @@ TEST_CASE("same_value: identical text, equal floats whatever their layout, equal
   CHECK_FALSE(same_value(TypeClass::json, S("[1, 2]"), S("[2,1]")));
   CHECK_FALSE(same_value(TypeClass::json, S(R"({"a": null})"), S("{}")));
   CHECK_FALSE(same_value(TypeClass::json, S("not json"), S("not json ")));
+  // JSON numbers compare by exact decimal value, never through a double.
+  CHECK(same_value(TypeClass::json, S(R"({"n": 1.250, "m": 1e2})"), S(R"({"m": 100, "n": 1.25})")));
+  CHECK(same_value(TypeClass::json, S("[-0]"), S("[0]")));
+  CHECK_FALSE(same_value(TypeClass::json, S("[12345678901234567890123]"), S("[1.2345678901234568e22]")));
+  CHECK_FALSE(same_value(TypeClass::json, S("[0.12345678901234567890]"), S("[0.12345678901234568]")));
+  CHECK_FALSE(same_value(TypeClass::json, S("[9223372036854775807]"), S("[9223372036854775808]")));
+  CHECK_FALSE(same_value(TypeClass::json, S(R"(["1"])"), S("[1]")));
   // Text that differs is never equal outside floats and JSON: 1.50 and 1.5 are trimmed in SQL.
   CHECK_FALSE(same_value(TypeClass::numeric, S("1.5"), S("1.50")));
 }
@@ -66,11 +73,11 @@ TEST_CASE("key ranges are lexicographic, byte-ordered text on PostgreSQL, typed 
         "AND (((\"region\" COLLATE \"C\") < 'west') OR ((\"region\" COLLATE \"C\") = 'west' AND \"id\" < "
         "'5'::integer))");
   CHECK(t.range_predicate(Engine::mysql, r) ==
-        "((`region` > 'east') OR (`region` = 'east' AND `id` >= '10')) AND ((`region` < 'west') OR (`region` = 'west' "
-        "AND `id` < '5'))");
+        "((`region` > 'east') OR (`region` = 'east' AND `id` >= 10)) AND ((`region` < 'west') OR (`region` = 'west' "
+        "AND `id` < 5))");
   CHECK(t.range_predicate(Engine::mysql, KeyRange{}) == "TRUE");
   CHECK(t.keys_predicate(Engine::mysql, {Key{"a", "1"}, Key{"b", "2"}}) ==
-        "((`region` = 'a' AND `id` = '1') OR (`region` = 'b' AND `id` = '2'))");
+        "((`region` = 'a' AND `id` = 1) OR (`region` = 'b' AND `id` = 2))");
   CHECK(t.keys_predicate(Engine::postgres, {}) == "FALSE");
 }
 
@@ -98,4 +105,7 @@ TEST_CASE("canonical forms: both engines print the same text for each type") {
         "'2024-01-02 03:04:05.000006+00'::timestamp with time zone");
   CHECK(e.key_literal(Engine::postgres, 1, "00ff") == "'\\x00ff'::bytea");
   CHECK(e.key_literal(Engine::mysql, 1, "00ff") == "X'00ff'");
+  // Numbers go to MySQL unquoted: a quoted one would be compared as a double.
+  CHECK(t.key_literal(Engine::mysql, 1, "10000000000000000001") == "10000000000000000001");
+  CHECK(t.key_literal(Engine::mysql, 1, "1; DROP TABLE x") == "'1; DROP TABLE x'");
 }
