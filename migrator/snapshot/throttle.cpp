@@ -82,9 +82,9 @@ void Throttle::adjust_loop() {
     last_granted = granted_.load();
     const double current = limit_.load();
     double next = current;
-    // Slower by 5 %, and by more than 0.2 ms: a fast probe's jitter of some microseconds would
+    // Slower by 5 %, and by more than 0.1 ms: a fast probe's jitter of some microseconds would
     // otherwise keep the copy at its floor for no benefit to the source's clients.
-    if (*probe > std::max(baseline_ * 1.05, baseline_ + 0.0002)) {
+    if (*probe > std::max(baseline_ * 1.05, baseline_ + 0.0001)) {
       // The source is slower than idle: take 30 % off what is being copied now.
       next = std::max(1000.0, (current > 0 ? std::min(current, observed) : observed) * 0.7);
       backing_off_ = true;
