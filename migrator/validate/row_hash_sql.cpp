@@ -254,7 +254,7 @@ std::string TableSql::canonical(Engine engine, std::size_t column) const {
 
 // Whether a type's canonical text is drawn from digits, lower-case hex, blanks and - + . : e only:
 // such a value can end at a '|' and never reads as the NULL marker N.
-bool separator_safe(TypeClass cls) {
+static bool separator_safe(TypeClass cls) {
   switch (cls) {
     case TypeClass::integer:
     case TypeClass::numeric:
@@ -294,23 +294,9 @@ std::string TableSql::row_text(Engine engine) const {
 }
 
 bool TableSql::compares_as_text(std::size_t column) const {
-  switch (classes_[column]) {
-    case TypeClass::integer:
-    case TypeClass::numeric:
-    case TypeClass::floating:
-    case TypeClass::boolean:
-    case TypeClass::date:
-    case TypeClass::time:
-    case TypeClass::timestamp:
-    case TypeClass::timestamptz:
-    case TypeClass::bytea:
-    case TypeClass::uuid:
-    case TypeClass::text:
-      return false;
-    default:
-      // enums, intervals, inet...: MySQL holds them as text and orders them as text.
-      return true;
-  }
+  // Enums, intervals, inet...: MySQL holds them as text and orders them as text. The types with a
+  // fixed alphabet, and text itself, order the same natively on both engines.
+  return !separator_safe(classes_[column]) && classes_[column] != TypeClass::text;
 }
 
 // The expression keys are ordered and compared by: the same order on both engines. Text compares

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "migrator/db/mysql_connection.hpp"
@@ -97,7 +98,7 @@ struct TableWork {
   TableValidation* figures = nullptr;
   std::vector<KeyRange> chunks;  // the selected ones
   std::mutex mutex;
-  std::map<Key, MismatchClass> suspects;  // keys whose row hash or presence differed
+  std::set<Key> suspects;  // keys whose row hash or presence differed; the re-checks classify them
   std::map<Key, Mismatch> confirmed;
 };
 
@@ -290,13 +291,13 @@ class Validation {
       Key k = key_of(r, nk);
       auto it = source.find(k);
       if (it == source.end()) {
-        w.suspects.emplace(std::move(k), MismatchClass::extra_on_target);
+        w.suspects.insert(std::move(k));
       } else {
-        if (it->second != r[nk].value_or("")) w.suspects.emplace(k, MismatchClass::different);
+        if (it->second != r[nk].value_or("")) w.suspects.insert(k);
         source.erase(it);
       }
     }
-    for (auto& [k, hash] : source) w.suspects.emplace(k, MismatchClass::missing_on_target);
+    for (auto& [k, hash] : source) w.suspects.insert(k);
     return {};
   }
 
@@ -343,8 +344,7 @@ class Validation {
   // Decides each suspect key: a row whose PostgreSQL version did not change across the check is
   // compared with MySQL's as of a moment after that version was applied.
   std::expected<void, std::string> settle(PgConnection& pg, MysqlConnection& my, TableWork& w) {
-    std::vector<Key> pending;
-    for (const auto& [k, c] : w.suspects) pending.push_back(k);
+    std::vector<Key> pending(w.suspects.begin(), w.suspects.end());
     if (pending.empty()) return {};
     PgConnection* marker_conn = nullptr;
     std::optional<PgConnection> second;
@@ -507,7 +507,7 @@ class Validation {
     w.figures->repaired = keys.size();
     // Check the repaired keys again, as suspects of their own.
     w.suspects.clear();
-    for (const auto& [k, m] : w.confirmed) w.suspects.emplace(k, m.cls);
+    for (const auto& [k, m] : w.confirmed) w.suspects.insert(k);
     w.confirmed.clear();
     const std::uint64_t settled = w.figures->settled_by_recheck, format = w.figures->format_only;
     auto r = settle(pg, my, w);
