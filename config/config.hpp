@@ -50,8 +50,8 @@ struct Config {
   } migration;
   struct Mirror {
     // How committed writes reach MySQL while traffic goes to PostgreSQL: "off"; "wal", row
-    // changes from the replication slot applied by `tandem serve`; "proxy", statements captured
-    // by the proxy (not built yet, refused at start-up).
+    // changes from the replication slot applied by `tandem serve`; "proxy", writes captured by
+    // the proxy with their row images, journaled, then applied (docs/mirror.md).
     std::string mode = "off";
   } mirror;
   std::filesystem::path state_dir = "./tandem-state";

@@ -47,7 +47,42 @@ MigrationStatus::MigrationStatus(prometheus::Registry& registry)
       mirror_state_gauge_(
           family(registry, "tandem_mirror_state", "1 for the mirror's current state, 0 for the others")),
       mirror_errors_gauge_(
-          family(registry, "tandem_mirror_errors", "Mirror runs that failed and were retried").Add({})) {}
+          family(registry, "tandem_mirror_errors", "Mirror runs that failed and were retried").Add({})),
+      journal_bytes_gauge_(
+          family(registry, "tandem_mirror_journal_bytes", "Size of the mirror journal's segment files").Add({})),
+      journal_segments_gauge_(
+          family(registry, "tandem_mirror_journal_segments", "Segment files of the mirror journal").Add({})),
+      journal_full_gauge_(family(registry, "tandem_mirror_journal_full",
+                                 "1 when the journal refused a transaction for its size limit (the mirror diverged)")
+                              .Add({})),
+      lag_transactions_gauge_(family(registry, "tandem_mirror_lag_transactions",
+                                     "Transactions journaled by the proxy and not yet applied to MySQL")
+                                  .Add({})),
+      diverged_gauge_(family(registry, "tandem_mirror_diverged_statements",
+                             "Statements or transactions that could not be mirrored, per table")) {}
+
+void MigrationStatus::set_journal(std::uint64_t bytes, std::uint64_t segments, std::uint64_t last_seq,
+                                  std::uint64_t applied_seq, bool full) {
+  std::lock_guard lock(mutex_);
+  journal_known_ = true;
+  journal_bytes_ = bytes;
+  journal_segments_ = segments;
+  journal_last_ = last_seq;
+  journal_applied_ = applied_seq;
+  journal_full_ = journal_full_ || full;
+  journal_bytes_gauge_.Set(static_cast<double>(bytes));
+  journal_segments_gauge_.Set(static_cast<double>(segments));
+  journal_full_gauge_.Set(journal_full_ ? 1 : 0);
+  lag_transactions_gauge_.Set(static_cast<double>(last_seq > applied_seq ? last_seq - applied_seq : 0));
+}
+
+void MigrationStatus::add_diverged(const std::string& table, const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  auto& d = diverged_[table];
+  ++d.count;
+  d.last_reason = reason;
+  diverged_gauge_.Add({{"table", table}}).Set(static_cast<double>(d.count));
+}
 
 void MigrationStatus::set_mirror(const std::string& mode, const std::string& state, const std::string& last_error,
                                  std::uint64_t errors) {
@@ -56,7 +91,7 @@ void MigrationStatus::set_mirror(const std::string& mode, const std::string& sta
   mirror_state_ = state;
   mirror_error_ = last_error;
   mirror_errors_ = errors;
-  for (const char* s : {"starting", "running", "paused", "retrying", "stopped"})
+  for (const char* s : {"starting", "catching_up", "running", "paused", "retrying", "stopped"})
     mirror_state_gauge_.Add({{"mode", mode}, {"state", s}}).Set(state == s ? 1 : 0);
   mirror_errors_gauge_.Set(static_cast<double>(errors));
 }
@@ -141,9 +176,23 @@ std::string MigrationStatus::json() const {
                 {"lag_seconds", lag_seconds_},
                 {"transactions", transactions_},
                 {"row_changes", rows_applied_}};
-  if (!mirror_mode_.empty())
-    o["mirror"] = {
+  if (!mirror_mode_.empty()) {
+    boost::json::object m{
         {"mode", mirror_mode_}, {"state", mirror_state_}, {"last_error", mirror_error_}, {"errors", mirror_errors_}};
+    if (journal_known_) {
+      m["journal"] = {{"bytes", journal_bytes_},
+                      {"segments", journal_segments_},
+                      {"last_seq", journal_last_},
+                      {"applied_seq", journal_applied_},
+                      {"full", journal_full_}};
+      m["lag_transactions"] = journal_last_ > journal_applied_ ? journal_last_ - journal_applied_ : 0;
+      m["lag_seconds"] = lag_seconds_;
+    }
+    boost::json::object d;
+    for (const auto& [table, f] : diverged_) d[table] = {{"statements", f.count}, {"last_reason", f.last_reason}};
+    m["diverged"] = std::move(d);
+    o["mirror"] = std::move(m);
+  }
   if (!validation_.empty() || !validation_result_.empty()) {
     boost::json::object v, vt;
     for (const auto& [name, f] : validation_) {

@@ -34,6 +34,13 @@ class MigrationStatus {
   void set_mirror(const std::string& mode, const std::string& state, const std::string& last_error,
                   std::uint64_t errors);
 
+  // mirror.mode = "proxy": the journal (bytes and segment files on disk, newest sequence, the
+  // sequence applied, whether an append was refused for its size limit).
+  void set_journal(std::uint64_t bytes, std::uint64_t segments, std::uint64_t last_seq, std::uint64_t applied_seq,
+                   bool full);
+  // A statement or transaction that could not be mirrored: the table (or "unknown") is diverged.
+  void add_diverged(const std::string& table, const std::string& reason);
+
   std::string json() const;  // an object for /api/v1/status
 
  private:
@@ -48,6 +55,13 @@ class MigrationStatus {
   std::string validation_result_;
   std::string mirror_mode_, mirror_state_, mirror_error_;
   std::uint64_t mirror_errors_ = 0;
+  bool journal_known_ = false, journal_full_ = false;
+  std::uint64_t journal_bytes_ = 0, journal_segments_ = 0, journal_last_ = 0, journal_applied_ = 0;
+  struct Diverged {
+    std::uint64_t count = 0;
+    std::string last_reason;
+  };
+  std::map<std::string, Diverged> diverged_;
   double validation_finished_ = 0;
   double throttle_limit_ = 0, probe_ms_ = 0, baseline_ms_ = 0, lag_seconds_ = 0;
   std::uint64_t lag_bytes_ = 0, transactions_ = 0, rows_applied_ = 0;
@@ -68,6 +82,11 @@ class MigrationStatus {
   prometheus::Gauge& validate_finished_;
   prometheus::Family<prometheus::Gauge>& mirror_state_gauge_;
   prometheus::Gauge& mirror_errors_gauge_;
+  prometheus::Gauge& journal_bytes_gauge_;
+  prometheus::Gauge& journal_segments_gauge_;
+  prometheus::Gauge& journal_full_gauge_;
+  prometheus::Gauge& lag_transactions_gauge_;
+  prometheus::Family<prometheus::Gauge>& diverged_gauge_;
 };
 
 }  // namespace tandem::proxy

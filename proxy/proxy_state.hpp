@@ -11,6 +11,7 @@
 #include "proxy/cancel_registry.hpp"
 #include "proxy/metrics.hpp"
 #include "proxy/migration_status.hpp"
+#include "proxy/mirror_sink.hpp"
 
 namespace tandem::proxy {
 
@@ -29,6 +30,8 @@ struct ProxyState {
   std::function<void()> request_shutdown;
   // Set when the mirror runs in this process (mirror.mode = "wal"): true when the state changed.
   std::function<bool()> mirror_pause, mirror_resume;
+  // Set when mirror.mode = "proxy": sessions capture their writes and journal them here.
+  std::shared_ptr<MirrorSink> mirror_sink;
 
   // Set while a snapshot or backfill runs in this process: its figures join /api/v1/status.
   std::shared_ptr<MigrationStatus> migration;

@@ -16,6 +16,7 @@
 
 #include "config/log.hpp"
 #include "proxy/admin/http_server.hpp"
+#include "proxy/journal_mirror.hpp"
 #include "proxy/mirror_service.hpp"
 #include "proxy/proxy_state.hpp"
 #include "proxy/session.hpp"
@@ -169,9 +170,22 @@ int ProxyServer::run() {
 
   // The mirror, when configured, runs beside the proxy on a thread of its own.
   std::unique_ptr<MirrorService> mirror;
-  if (d.config.mirror.mode == "proxy")
-    throw std::runtime_error(
-        "mirror.mode = \"proxy\" (statement capture by the proxy) is not built yet; use \"wal\" (docs/mirror.md)");
+  std::shared_ptr<JournalMirror> journal_mirror;
+  if (d.config.mirror.mode == "proxy") {
+    if (!d.config.target) throw std::runtime_error("mirror.mode = \"proxy\" needs target.url");
+    d.state.migration = std::make_shared<MigrationStatus>(d.state.metrics.registry());
+    d.state.migration->set_phase("mirror");
+    journal_mirror = std::make_shared<JournalMirror>(d.config, *d.state.migration);
+    journal_mirror->start();
+    // Clients wait in the listen queue until what the replication slot holds is applied: the
+    // journal then continues exactly where the slot ends.
+    if (!journal_mirror->wait_caught_up(std::chrono::seconds(120)))
+      log::warn("mirror.catch_up_slow")
+          .kv("detail", "the replication slot is not drained after 120 s; serving clients, the slot drains first");
+    d.state.mirror_sink = journal_mirror;
+    d.state.mirror_pause = [&journal_mirror] { return journal_mirror->pause(); };
+    d.state.mirror_resume = [&journal_mirror] { return journal_mirror->resume(); };
+  }
   if (d.config.mirror.mode == "wal") {
     if (!d.config.target) throw std::runtime_error("mirror.mode = \"wal\" needs target.url");
     d.state.migration = std::make_shared<MigrationStatus>(d.state.metrics.registry());
@@ -218,6 +232,8 @@ int ProxyServer::run() {
   d.admin_loop->stop();
   threads.clear();
   mirror.reset();  // the batch in hand is applied and its position committed
+  d.state.mirror_sink.reset();
+  journal_mirror.reset();
   log::info("proxy.stopped");
   return 0;
 }

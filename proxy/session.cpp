@@ -21,6 +21,8 @@
 #include "config/log.hpp"
 #include "protocol/pgwire/backend_messages.hpp"
 #include "protocol/pgwire/constants.hpp"
+#include "protocol/pgwire/message_reader.hpp"
+#include "protocol/pgwire/mirror_filter.hpp"
 #include "protocol/pgwire/relay_scanner.hpp"
 #include "protocol/pgwire/startup_packet.hpp"
 #include "protocol/pgwire/statement_class.hpp"
@@ -111,6 +113,15 @@ class Session {
         client_peer_(peer_name(client_.socket())),
         client_scanner_(ctx.state.config.proxy.max_message_bytes, &relay_frontend_types()),
         backend_scanner_(SIZE_MAX, nullptr) {
+    if (ctx.state.mirror_sink) {
+      // mirror.mode = "proxy": whole messages, so writes can be rewritten and captured.
+      filter_ = std::make_unique<pgwire::MirrorFilter>(
+          [sink = ctx.state.mirror_sink](std::string_view schema, std::string_view table) {
+            return sink->mirrored(schema, table);
+          });
+      client_reader_.emplace(ctx.state.config.proxy.max_message_bytes, pgwire::MessageReader::Phase::regular);
+      backend_reader_.emplace(SIZE_MAX, pgwire::MessageReader::Phase::regular);
+    }
     client_scanner_.want_prefix('Q', pgwire::RelayScanner::kMaxPrefix);
     client_scanner_.want_prefix('P', pgwire::RelayScanner::kMaxPrefix);
     client_scanner_.want_prefix('B', 160);  // portal and statement names (NAMEDATALEN 64)
@@ -156,6 +167,13 @@ class Session {
   void on_client_message(const RelayedMessage& m);
   void on_backend_message(const RelayedMessage& m);
   void count(StatementClass c) { metrics_.statements(c).Increment(); }
+  bool client_at_boundary() const { return filter_ ? client_reader_->buffered() == 0 : client_scanner_.at_boundary(); }
+  bool backend_at_boundary() const {
+    return filter_ ? backend_reader_->buffered() == 0 : backend_scanner_.at_boundary();
+  }
+  // mirror.mode = "proxy": frames, rewrites and captures; false on a protocol error.
+  bool filter_client(std::string_view chunk, std::string& out, bool& terminated);
+  void filter_backend(std::string_view chunk, std::string& out);
 
   SessionContext& ctx_;
   ProxyMetrics& metrics_;
@@ -182,6 +200,9 @@ class Session {
   StatementClass unnamed_portal_ = StatementClass::other;
 
   std::string scratch_;  // startup-phase messages; the relay never uses it
+
+  std::unique_ptr<pgwire::MirrorFilter> filter_;
+  std::optional<pgwire::MessageReader> client_reader_, backend_reader_;
 };
 
 asio::awaitable<void> Session::run() {
@@ -466,6 +487,10 @@ asio::awaitable<bool> Session::authenticate(const std::string& startup_packet) {
     } else {
       to_client.append(scratch_.data(), body.size() + 5);
     }
+    if (filter_ && type == pgwire::backend::kParameterStatus) {
+      std::string ignored;
+      (void)filter_->from_backend(type, body, std::string_view(scratch_.data(), body.size() + 5), ignored);
+    }
     if (type == pgwire::backend::kReadyForQuery) {
       transaction_status_ = body.empty() ? 'I' : body[0];
       co_await client_.write_all(asio::buffer(to_client));
@@ -584,12 +609,13 @@ void Session::on_backend_message(const RelayedMessage& m) {
 
 asio::awaitable<ClientEnd> Session::pump_client_to_backend() {
   auto buffer = std::make_unique<char[]>(kRelayBufferBytes);
+  std::string filtered;
   for (;;) {
     boost::system::error_code ec;
     const std::size_t n = co_await client_.read_some(asio::buffer(buffer.get(), kRelayBufferBytes), ec);
     if (ec == asio::error::operation_aborted) co_return ClientEnd::disconnected;
     if (ec) {
-      if (client_scanner_.at_boundary()) {
+      if (client_at_boundary()) {
         // Tell PostgreSQL the client is gone rather than leave it to notice a dead socket.
         static constexpr char terminate[] = {'X', 0, 0, 0, 4};
         boost::system::error_code ignored;
@@ -599,15 +625,20 @@ asio::awaitable<ClientEnd> Session::pump_client_to_backend() {
     }
     metrics_.client_received_bytes_total.Increment(static_cast<double>(n));
     bool terminated = false;
-    auto scanned = client_scanner_.scan({buffer.get(), n}, [&](const RelayedMessage& m) {
-      if (m.type == 'X') terminated = true;
-      on_client_message(m);
-    });
-    if (!scanned) {
-      protocol_error_ = scanned.error().message;
-      co_return ClientEnd::protocol_error;
+    if (filter_) {
+      if (!filter_client({buffer.get(), n}, filtered, terminated)) co_return ClientEnd::protocol_error;
+      co_await backend_->write_all(asio::buffer(filtered), ec);
+    } else {
+      auto scanned = client_scanner_.scan({buffer.get(), n}, [&](const RelayedMessage& m) {
+        if (m.type == 'X') terminated = true;
+        on_client_message(m);
+      });
+      if (!scanned) {
+        protocol_error_ = scanned.error().message;
+        co_return ClientEnd::protocol_error;
+      }
+      co_await backend_->write_all(asio::buffer(buffer.get(), n), ec);
     }
-    co_await backend_->write_all(asio::buffer(buffer.get(), n), ec);
     if (ec) {
       // The backend is gone. The other direction owns writes to the client and will tell it;
       // make sure its read ends now, and give it time to do so.
@@ -623,6 +654,7 @@ asio::awaitable<ClientEnd> Session::pump_client_to_backend() {
 
 asio::awaitable<void> Session::pump_backend_to_client() {
   auto buffer = std::make_unique<char[]>(kRelayBufferBytes);
+  std::string filtered;
   for (;;) {
     boost::system::error_code ec;
     const std::size_t n = co_await backend_->read_some(asio::buffer(buffer.get(), kRelayBufferBytes), ec);
@@ -632,17 +664,65 @@ asio::awaitable<void> Session::pump_backend_to_client() {
           .kv("client", client_peer_)
           .kv("pid", std::int64_t{backend_pid_})
           .kv("error", ec.message());
-      if (backend_scanner_.at_boundary() && !backend_sent_fatal_) {
+      if (backend_at_boundary() && !backend_sent_fatal_) {
         co_await send_client_error("FATAL", "08006", "tandem: the connection to the source PostgreSQL was lost");
       }
       co_return;
     }
-    auto scanned = backend_scanner_.scan({buffer.get(), n}, [&](const RelayedMessage& m) { on_backend_message(m); });
-    if (!scanned) throw std::runtime_error("source PostgreSQL: " + scanned.error().message);
     client_write_in_flight_ = true;
-    co_await client_.write_all(asio::buffer(buffer.get(), n));
+    if (filter_) {
+      filter_backend({buffer.get(), n}, filtered);
+      auto committed = filter_->take_committed();
+      // Journaled without holding the client: PostgreSQL has committed either way, so waiting
+      // for the sync would not make the mirror safer. A crash before the sync is covered by the
+      // replication slot, which the mirror drains on restart (docs/mirror.md).
+      if (!committed.empty()) ctx_.state.mirror_sink->append(std::move(committed), [](bool) {});
+      co_await client_.write_all(asio::buffer(filtered));
+    } else {
+      auto scanned = backend_scanner_.scan({buffer.get(), n}, [&](const RelayedMessage& m) { on_backend_message(m); });
+      if (!scanned) throw std::runtime_error("source PostgreSQL: " + scanned.error().message);
+      co_await client_.write_all(asio::buffer(buffer.get(), n));
+    }
     client_write_in_flight_ = false;
     metrics_.client_sent_bytes_total.Increment(static_cast<double>(n));
+  }
+}
+
+bool Session::filter_client(std::string_view chunk, std::string& out, bool& terminated) {
+  out.clear();
+  client_reader_->feed(chunk);
+  for (;;) {
+    auto next = client_reader_->next();
+    if (!next) {
+      protocol_error_ = next.error().message;
+      return false;
+    }
+    if (!*next) return true;
+    const auto& m = **next;
+    if (!relay_frontend_types()[static_cast<unsigned char>(m.type)]) {
+      protocol_error_ = "invalid message type " + std::to_string(static_cast<unsigned char>(m.type));
+      return false;
+    }
+    if (m.type == 'X') terminated = true;
+    on_client_message(RelayedMessage{m.type, static_cast<std::uint32_t>(m.body.size() + 4), m.body});
+    if (auto r = filter_->from_client(m.type, m.body, m.whole, out); !r) {
+      protocol_error_ = r.error().message;
+      return false;
+    }
+  }
+}
+
+void Session::filter_backend(std::string_view chunk, std::string& out) {
+  out.clear();
+  backend_reader_->feed(chunk);
+  for (;;) {
+    auto next = backend_reader_->next();
+    if (!next) throw std::runtime_error("source PostgreSQL: " + next.error().message);
+    if (!*next) return;
+    const auto& m = **next;
+    on_backend_message(RelayedMessage{m.type, static_cast<std::uint32_t>(m.body.size() + 4), m.body});
+    if (auto r = filter_->from_backend(m.type, m.body, m.whole, out); !r)
+      throw std::runtime_error("source PostgreSQL: " + r.error().message);
   }
 }
 
@@ -677,7 +757,7 @@ asio::awaitable<void> Session::relay() {
         .kv("pid", std::int64_t{backend_pid_})
         .kv("error", protocol_error_);
     // Only at a message boundary can an ErrorResponse be read as one.
-    if (!client_write_in_flight_ && backend_scanner_.at_boundary()) {
+    if (!client_write_in_flight_ && backend_at_boundary()) {
       co_await send_client_error("FATAL", "08P01", "tandem: protocol violation: " + protocol_error_);
     }
   }

@@ -169,6 +169,7 @@ std::expected<std::string, std::string> Applier::key_predicate(const Table& t, c
 }
 
 std::expected<std::vector<std::string>, std::string> Applier::statement_for(const RowChange& change) {
+  if (change.kind == RowChange::Kind::raw) return std::vector<std::string>{change.raw_sql};
   if (change.kind == RowChange::Kind::truncate) {
     std::vector<std::string> out;
     for (auto id : change.truncated) {

@@ -17,11 +17,13 @@
 namespace tandem::migrator {
 
 struct RowChange {
-  enum class Kind { insert, update, remove, truncate } kind = Kind::insert;
+  // raw: a MySQL statement run as is, in order with the others (a replayed source statement).
+  enum class Kind { insert, update, remove, truncate, raw } kind = Kind::insert;
   std::uint32_t relation = 0;
   std::optional<wal::Tuple> old_key;
   wal::Tuple row;
   std::vector<std::uint32_t> truncated;  // for truncate
+  std::string raw_sql;                   // for raw
 };
 
 struct SourceTransaction {

@@ -154,6 +154,7 @@ struct MirrorJournal::Impl {
   bool full = false, stop = false;
   std::string error;
   std::thread writer;
+  std::chrono::steady_clock::time_point last_sync{};
   // Where the last read ended, so that sequential reads do not rescan their segment.
   struct Cursor {
     std::filesystem::path path;
@@ -183,6 +184,8 @@ struct MirrorJournal::Impl {
     while (true) {
       changed.wait(lock, [&] { return stop || !pending.empty(); });
       if (pending.empty() && stop) return;
+      if (options.sync_interval.count() > 0)
+        changed.wait_until(lock, last_sync + options.sync_interval, [&] { return stop; });
       std::string batch;
       batch.swap(pending);
       auto done = std::move(callbacks);
@@ -211,6 +214,7 @@ struct MirrorJournal::Impl {
       }
       if (failure.empty() && ::fdatasync(fd) != 0) failure = "syncing " + current.string() + ": " + errno_text();
       lock.lock();
+      last_sync = std::chrono::steady_clock::now();
       if (failure.empty()) {
         durable_seq = last;
         segments.back().bytes += batch.size();

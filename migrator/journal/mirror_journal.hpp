@@ -20,6 +20,9 @@ struct JournalOptions {
   std::filesystem::path dir;
   std::uint64_t segment_bytes = 64ull << 20;  // a new segment file starts beyond this size
   std::uint64_t max_bytes = 8ull << 30;       // appends are refused beyond this (the alarm)
+  // At most one fdatasync per interval: appends arriving meanwhile share the next one. Each sync
+  // is a device flush that the source database's own commits queue behind on a shared disk.
+  std::chrono::milliseconds sync_interval{0};
 };
 
 struct JournalRecord {

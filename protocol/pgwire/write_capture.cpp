@@ -60,17 +60,44 @@ void WriteCapture::on_query(std::string_view sql) {
   pending_.push_back({true, {}});
 }
 
-void WriteCapture::on_parse(const Parse& m) { statements_[m.name] = {m.query, m.parameter_types}; }
+void WriteCapture::on_query_statements(std::vector<CapturedStatement> statements) {
+  for (auto& s : statements) pending_.push_back({false, std::move(s)});
+  pending_.push_back({true, {}});
+}
+
+void WriteCapture::on_parse(const Parse& m, char image_op, bool client_returning) {
+  statements_[m.name] = {m.query, m.parameter_types, image_op, client_returning};
+}
 
 void WriteCapture::on_bind(const Bind& m) {
   Portal p;
   if (auto it = statements_.find(m.statement); it != statements_.end()) {
     p.sql = it->second.sql;
     p.types = it->second.types;
+    p.image_op = it->second.image_op;
+    p.client_returning = it->second.client_returning;
   }
+  p.statement = m.statement;
   p.formats = m.parameter_formats;
   p.parameters = m.parameters;
+  // One code for all columns: the image would come in binary too. Per-column codes were given
+  // text for the image by the filter (result_formats_for).
+  p.binary_results = m.result_formats.size() == 1 && m.result_formats[0] == 1;
   portals_[m.portal] = std::move(p);
+}
+
+void WriteCapture::on_describe(const Describe& m, bool injected) {
+  Pending d;
+  d.describe = true;
+  d.injected = injected;
+  if (m.kind == 'S') {
+    if (auto it = statements_.find(m.name); it != statements_.end()) d.statement.image_op = it->second.image_op;
+    d.statement_name = m.name;
+  } else if (auto it = portals_.find(m.name); it != portals_.end()) {
+    d.statement.image_op = it->second.image_op;
+    d.statement_name = it->second.statement;
+  }
+  pending_.push_back(std::move(d));
 }
 
 void WriteCapture::on_execute(const Execute& m) {
@@ -80,8 +107,68 @@ void WriteCapture::on_execute(const Execute& m) {
     s.parameter_types = it->second.types;
     s.parameter_formats = it->second.formats;
     s.parameters = it->second.parameters;
+    s.image_op = it->second.image_op;
+    if (s.image_op && it->second.binary_results)
+      s.unsupported = "a write whose results the client asked for in binary format: " + s.sql.substr(0, 200);
+    else if (s.image_op && it->second.client_returning && m.max_rows > 0)
+      s.unsupported = "a write with RETURNING fetched in parts (Execute with a row limit): " + s.sql.substr(0, 200);
   }
   pending_.push_back({false, std::move(s)});
+}
+
+std::pair<char, bool> WriteCapture::portal_image(std::string_view portal) const {
+  auto it = portals_.find(portal);
+  if (it == portals_.end()) return {0, false};
+  return {it->second.image_op, it->second.client_returning};
+}
+
+WriteCapture::Answer WriteCapture::on_row_description_or_no_data() {
+  if (pending_.empty() || pending_.front().boundary) return {};
+  auto& front = pending_.front();
+  if (front.describe) {
+    Answer a{true, front.injected, front.statement.image_op, nullptr, std::move(front.statement_name)};
+    pending_.pop_front();
+    return a;
+  }
+  return {false, false, front.statement.image_op, &front.statement, {}};
+}
+
+void WriteCapture::note_result_shape(const std::string& statement, int marker, std::size_t columns) {
+  if (auto it = statements_.find(statement); it != statements_.end() && it->second.image_op) {
+    it->second.image_marker = marker;
+    it->second.result_columns = columns;
+  }
+}
+
+std::optional<std::vector<std::int16_t>> WriteCapture::result_formats_for(
+    const std::string& statement, const std::vector<std::int16_t>& client) const {
+  auto it = statements_.find(statement);
+  if (it == statements_.end() || !it->second.image_op) return std::nullopt;
+  // The client expects no rows: every column may come as text.
+  if (!it->second.client_returning) return client.empty() ? std::nullopt : std::optional(std::vector<std::int16_t>{});
+  if (it->second.image_marker < 0) return std::nullopt;
+  const auto marker = static_cast<std::size_t>(it->second.image_marker);
+  const std::size_t total = it->second.result_columns;
+  if (client.size() == 1 && client[0] == 1) {
+    std::vector<std::int16_t> out(total, 0);
+    std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(marker), std::int16_t{1});
+    return out;
+  }
+  if (client.size() > 1 && client.size() == marker) {
+    std::vector<std::int16_t> out = client;
+    out.resize(total, 0);
+    return out;
+  }
+  return std::nullopt;
+}
+
+CapturedStatement* WriteCapture::executing() {
+  if (pending_.empty() || pending_.front().boundary || pending_.front().describe) return nullptr;
+  return &pending_.front().statement;
+}
+
+void WriteCapture::drop_describes() {
+  while (!pending_.empty() && pending_.front().describe) pending_.pop_front();
 }
 
 void WriteCapture::on_close(const Close& m) {
@@ -94,6 +181,7 @@ void WriteCapture::on_close(const Close& m) {
 void WriteCapture::on_sync() { pending_.push_back({true, {}}); }
 
 void WriteCapture::on_command_complete(std::string_view tag) {
+  drop_describes();
   if (pending_.empty() || pending_.front().boundary) return;  // nothing expected: ignore
   CapturedStatement s = std::move(pending_.front().statement);
   pending_.pop_front();
@@ -102,11 +190,16 @@ void WriteCapture::on_command_complete(std::string_view tag) {
 }
 
 void WriteCapture::on_empty_query() {
+  drop_describes();
   if (!pending_.empty() && !pending_.front().boundary) pending_.pop_front();
 }
 
 void WriteCapture::on_portal_suspended() {
   // The portal's statement finishes with a later Execute, whose CommandComplete records it once.
+  drop_describes();
+  // A write ran whole at the first Execute; rows returned so far are in this item, which goes.
+  if (!pending_.empty() && !pending_.front().boundary && pending_.front().statement.image_op && !current_.unsupported)
+    current_.unsupported = "a write whose rows were fetched in parts: " + pending_.front().statement.sql.substr(0, 200);
   if (!pending_.empty() && !pending_.front().boundary) pending_.pop_front();
 }
 
@@ -123,7 +216,9 @@ void WriteCapture::on_ready_for_query(char status) {
     if (boundary) break;
   }
   if (status == 'I') {
-    if (!aborted_) commit();  // an implicit transaction ends committed
+    // An implicit transaction ends committed here. An explicit one committed at its COMMIT tag;
+    // idle without one means it failed (a deferred constraint or serialization failure at COMMIT).
+    if (!aborted_ && !in_block_) commit();
     aborted_ = false;
     in_block_ = false;
     current_ = {};
@@ -139,7 +234,7 @@ std::vector<CapturedTransaction> WriteCapture::take_committed() {
   return out;
 }
 
-void WriteCapture::completed(const CapturedStatement& s) {
+void WriteCapture::completed(CapturedStatement& s) {
   const std::string w = first_word(s.tag);
   const auto sw = words(s.sql);
   if (w == "BEGIN" || w == "START") {
@@ -188,7 +283,10 @@ void WriteCapture::completed(const CapturedStatement& s) {
     if (has("stdin") || (has("from") && !has("to")))
       current_.unsupported = "COPY FROM STDIN is not captured yet: " + s.sql.substr(0, 200);
   } else if (is_write_tag(w)) {
-    current_.statements.push_back(s);
+    if (s.sql.empty() && !current_.unsupported)
+      current_.unsupported = "a " + w + " from a statement prepared where the proxy could not see it (SQL PREPARE)";
+    if (!s.unsupported.empty() && !current_.unsupported) current_.unsupported = s.unsupported;
+    current_.statements.push_back(std::move(s));
   }
 }
 

@@ -2,7 +2,8 @@
 // yields each transaction PostgreSQL committed, as the write statements that succeeded in it
 // (with their bound parameters), in execution order. Aborted transactions, statements undone by
 // ROLLBACK TO SAVEPOINT, failed statements and the rest of an implicit transaction after an error
-// yield nothing. Pure code: the session feeds it decoded messages. Not yet wired into the proxy.
+// yield nothing. Pure code: the session feeds it decoded messages (through MirrorFilter, which
+// also rewrites writes so that PostgreSQL returns their row images).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/pgwire/backend_messages.hpp"
 #include "protocol/pgwire/frontend_messages.hpp"
 
 namespace tandem::pgwire {
@@ -23,6 +25,14 @@ struct CapturedStatement {
   std::vector<std::int16_t> parameter_formats;  // as Bind sent them (0 text, 1 binary)
   std::vector<Value> parameters;
   std::string tag;  // the CommandComplete tag: "INSERT 0 1", "UPDATE 3", "CREATE TABLE"
+  // Row images: set when the statement was rewritten to return every affected row after a
+  // marker column ('i' insert, 'u' update, 'd' delete; 0: not rewritten).
+  char image_op = 0;
+  int image_marker = -1;                       // index of the marker in the result's fields
+  std::vector<FieldDescription> image_fields;  // the fields after the marker
+  std::vector<std::vector<Value>> image_rows;
+  std::size_t image_bytes = 0;
+  std::string unsupported;  // non-empty: this statement cannot be mirrored (why)
 };
 
 struct CapturedTransaction {
@@ -36,8 +46,13 @@ class WriteCapture {
  public:
   // Frontend messages, in the order the client sent them.
   void on_query(std::string_view sql);
-  void on_parse(const Parse& m);
+  // A simple Query already split into statements (image_op set on those rewritten).
+  void on_query_statements(std::vector<CapturedStatement> statements);
+  // `m.query` as the client wrote it; `image_op` when the proxy sent a rewritten text.
+  void on_parse(const Parse& m, char image_op = 0, bool client_returning = false);
   void on_bind(const Bind& m);
+  // `injected`: the proxy added this Describe; its answer is not the client's.
+  void on_describe(const Describe& m, bool injected = false);
   void on_execute(const Execute& m);
   void on_close(const Close& m);
   void on_sync();
@@ -49,6 +64,30 @@ class WriteCapture {
   void on_error();
   void on_ready_for_query(char status);
 
+  // What a RowDescription or NoData answers. A Describe item is consumed by it; otherwise it is
+  // the statement being executed (a simple Query's RowDescription).
+  struct Answer {
+    bool describe = false;
+    bool injected = false;
+    char image_op = 0;                       // of the statement or portal described or executed
+    CapturedStatement* statement = nullptr;  // the statement being executed (null for a Describe)
+    std::string statement_name;              // the prepared statement described
+  };
+  Answer on_row_description_or_no_data();
+  // The statement whose result rows are arriving now, null when none.
+  CapturedStatement* executing();
+  // How a portal's statement was rewritten: image op (0: not) and whether the client's own
+  // statement had a RETURNING list.
+  std::pair<char, bool> portal_image(std::string_view portal) const;
+  // A RowDescription of a rewritten prepared statement's result: where the marker is and how many
+  // columns there are in all, for result format codes given per column.
+  void note_result_shape(const std::string& statement, int marker, std::size_t columns);
+  // The result format codes a Bind must send for the rewritten statement, given the client's:
+  // the client's codes for its own columns and text for the marker and the image. nullopt when
+  // the client's codes need no change (or the shape is not known yet).
+  std::optional<std::vector<std::int16_t>> result_formats_for(const std::string& statement,
+                                                              const std::vector<std::int16_t>& client) const;
+
   // Transactions committed since the last call, oldest first.
   std::vector<CapturedTransaction> take_committed();
 
@@ -58,19 +97,31 @@ class WriteCapture {
   struct Pending {
     bool boundary = false;
     CapturedStatement statement;
+    bool describe = false;  // a Describe's answer (RowDescription/NoData), not a statement
+    bool injected = false;
+    std::string statement_name;  // the prepared statement described or executed
   };
   struct Statement {
     std::string sql;
     std::vector<std::uint32_t> types;
+    char image_op = 0;
+    bool client_returning = false;
+    int image_marker = -1;  // learnt from a RowDescription of its result
+    std::size_t result_columns = 0;
   };
   struct Portal {
     std::string sql;
     std::vector<std::uint32_t> types;
     std::vector<std::int16_t> formats;
     std::vector<Value> parameters;
+    char image_op = 0;
+    bool client_returning = false;
+    bool binary_results = false;
+    std::string statement;
   };
 
-  void completed(const CapturedStatement& s);
+  void completed(CapturedStatement& s);
+  void drop_describes();
   void abort_transaction();
   void commit();
 

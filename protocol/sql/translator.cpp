@@ -125,6 +125,30 @@ TranslationResult Translator::translate_locked(std::string_view sql) {
   }
 }
 
+std::expected<std::vector<StatementRange>, TranslationError> statement_ranges(std::string_view sql) {
+  const std::string text(sql);
+  PgQuerySplitResult split = pg_query_split_with_parser(text.c_str());
+  if (split.error) {
+    TranslationError e{std::string("cannot split statements: ") + split.error->message, split.error->cursorpos};
+    pg_query_free_split_result(split);
+    return std::unexpected(std::move(e));
+  }
+  std::vector<StatementRange> out;
+  for (int i = 0; i < split.n_stmts; ++i) {
+    const auto* s = split.stmts[i];
+    std::size_t begin = static_cast<std::size_t>(s->stmt_location);
+    // A length of 0 means "to the end of the text".
+    std::size_t end = s->stmt_len == 0 ? text.size() : begin + static_cast<std::size_t>(s->stmt_len);
+    end = std::min(end, text.size());
+    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
+    while (begin < end && blank(text[begin])) ++begin;
+    while (end > begin && blank(text[end - 1])) --end;
+    if (end > begin) out.push_back({begin, end - begin});
+  }
+  pg_query_free_split_result(split);
+  return out;
+}
+
 std::expected<std::vector<std::string>, TranslationError> split_statements(std::string_view sql) {
   const std::string text(sql);
   PgQuerySplitResult split = pg_query_split_with_scanner(text.c_str());

@@ -59,4 +59,12 @@ class Translator {
 // quoted identifiers, comments and dollar quotes do not split. Empty statements are dropped.
 std::expected<std::vector<std::string>, TranslationError> split_statements(std::string_view sql);
 
+// Where each statement of `sql` is, as PostgreSQL's parser splits it (BEGIN ATOMIC bodies stay
+// whole): byte offset and length, without surrounding blanks or the separating semicolon. An
+// error when the text does not parse, which makes PostgreSQL refuse the whole query.
+struct StatementRange {
+  std::size_t offset = 0, length = 0;
+};
+std::expected<std::vector<StatementRange>, TranslationError> statement_ranges(std::string_view sql);
+
 }  // namespace tandem::sql

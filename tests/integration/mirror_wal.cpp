@@ -16,6 +16,7 @@
 
 #include "support/http_client.hpp"
 #include "support/migration_db.hpp"
+#include "support/mirror_support.hpp"
 #include "support/tandem_process.hpp"
 
 namespace {
@@ -23,151 +24,18 @@ namespace {
 using namespace std::chrono_literals;
 using tandem::it::Databases;
 using tandem::it::exec_pg;
+using tandem::it::Forwarder;
+using tandem::it::mirror_options;
+using tandem::it::mirror_state;
+using tandem::it::mysql_port;
 using tandem::it::pg_tool;
+using tandem::it::pgbench_through;
+using tandem::it::prepared_databases;
+using tandem::it::require_validated_equal;
 using tandem::it::snapshot;
 using tandem::it::TandemOptions;
 using tandem::it::TandemProcess;
-
-// A loopback TCP forwarder to MariaDB that a test can cut (every connection closed, the port
-// refusing) and restore on the same port: a MySQL outage without touching the shared server.
-class Forwarder {
- public:
-  explicit Forwarder(std::uint16_t target) : target_(target), port_(tandem::it::free_port()) { open(); }
-  ~Forwarder() {
-    cut();
-    if (acceptor_.joinable()) acceptor_.join();
-  }
-  std::uint16_t port() const { return port_; }
-
-  void cut() {
-    std::lock_guard lock(mutex_);
-    if (listener_ >= 0) {
-      ::shutdown(listener_, SHUT_RDWR);
-      ::close(listener_);
-      listener_ = -1;
-    }
-    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
-    open_fds_.clear();
-  }
-  void restore() {
-    if (acceptor_.joinable()) acceptor_.join();
-    open();
-  }
-
- private:
-  void open() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port_);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(listener_, 64) == 0);
-    const int listener = listener_;
-    acceptor_ = std::thread([this, listener, one] {
-      while (true) {
-        const int client = ::accept(listener, nullptr, nullptr);
-        if (client < 0) return;  // cut
-        const int server = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in t{};
-        t.sin_family = AF_INET;
-        t.sin_port = htons(target_);
-        t.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(server, reinterpret_cast<sockaddr*>(&t), sizeof t) != 0) {
-          ::close(client);
-          ::close(server);
-          continue;
-        }
-        // Small packets must not wait for Nagle's algorithm: the forwarder adds no delay of its own.
-        for (int fd : {client, server}) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        {
-          std::lock_guard lock(mutex_);
-          open_fds_.push_back(client);
-          open_fds_.push_back(server);
-        }
-        std::thread([client, server] {
-          pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
-          char buf[65536];
-          while (::poll(fds, 2, -1) > 0) {
-            bool done = false;
-            for (int i = 0; i < 2 && !done; ++i) {
-              if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-              const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-              if (n <= 0 || ::send(fds[1 - i].fd, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) done = true;
-            }
-            if (done) break;
-          }
-          ::close(client);
-          ::close(server);
-        }).detach();
-      }
-    });
-  }
-
-  std::uint16_t target_, port_;
-  std::mutex mutex_;
-  int listener_ = -1;
-  std::vector<int> open_fds_;
-  std::thread acceptor_;
-};
-
-std::uint16_t mysql_port() {
-  const std::string url = tandem::it::servers().mysql_url;  // mysql://root@127.0.0.1:PORT/db
-  const auto colon = url.rfind(':');
-  return static_cast<std::uint16_t>(std::stoi(url.substr(colon + 1, url.rfind('/') - colon - 1)));
-}
-
-// pgbench's TPC-B tables with a key on history (every mirrored table needs one), copied.
-std::filesystem::path prepared_databases(Databases& db) {
-  auto init = tandem::it::run_command({pg_tool("pgbench"), "-i", "-q", "-s", "1", db.pg_url()}, 120s);
-  REQUIRE_MESSAGE(init.exit_code == 0, init.err);
-  auto pg = db.pg();
-  exec_pg(pg, "ALTER TABLE pgbench_history ADD COLUMN hid bigserial PRIMARY KEY");
-  const auto config = db.config("public.*", 10000, 2);
-  auto copied = snapshot(config);
-  REQUIRE_MESSAGE(copied.exit_code == 0, copied.out << copied.err);
-  return config;
-}
-
-TandemOptions mirror_options(const Databases& db, const std::string& mysql_url) {
-  TandemOptions o;
-  o.source_url = db.pg_url();
-  o.extra_toml["target"] = {"url = \"" + mysql_url + "\""};
-  o.extra_toml["migration"] = {"slot = \"" + db.name + "\"", "publication = \"" + db.name + "\""};
-  o.extra_toml["mirror"] = {"mode = \"wal\""};
-  return o;
-}
-
-tandem::it::CommandResult pgbench_through(const TandemProcess& t, const Databases& db, const std::string& mode,
-                                          int seconds) {
-  return tandem::it::run_command({pg_tool("pgbench"), "-n", "-M", mode, "-c", "4", "-j", "2", "-T",
-                                  std::to_string(seconds), t.conninfo("postgres", db.name)},
-                                 120s);
-}
-
-// `tandem validate --full`: live while the mirror follows, so it waits for the applier.
-void require_validated_equal(const std::filesystem::path& config) {
-  auto v = tandem::it::run_command({TANDEM_BINARY, "validate", "--config", config.string(), "--full"}, 300s);
-  REQUIRE_MESSAGE(v.exit_code == 0, v.out << v.err);
-  CHECK(v.out.find("EQUAL") != std::string::npos);
-}
-
-std::string mirror_state(const TandemProcess& t) {
-  auto s = t.status();
-  const auto* state = s.find("migration.mirror.state");
-  return state && state->is_string() ? std::get<std::string>(state->value) : "";
-}
-
-bool wait_for(const std::function<bool()>& done, std::chrono::seconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return done();
-}
+using tandem::it::wait_for;
 
 }  // namespace
 
@@ -276,27 +144,22 @@ TEST_CASE("tandem serve killed with -9 mid-run: restarted, the mirror resumes wi
   require_validated_equal(config);
 }
 
-TEST_CASE("mirror.mode = proxy is refused at start-up until it is built, and wal needs a target") {
+TEST_CASE("mirror.mode = wal and proxy need a target") {
   tandem::it::TempDir dir;
   const auto path = dir.path() / "t.toml";
-  {
-    std::ofstream out(path);
-    out << "[source]\nurl = \"postgresql://postgres@127.0.0.1:1/x\"\n[target]\nurl = \"mysql://root@127.0.0.1:1/x\"\n"
-        << "[proxy]\nlisten = \"127.0.0.1:" << tandem::it::free_port()
-        << "\"\n[admin]\nlisten = \"127.0.0.1:" << tandem::it::free_port() << "\"\n[mirror]\nmode = \"proxy\"\n";
+  for (const char* mode : {"wal", "proxy"}) {
+    {
+      std::ofstream out(path);
+      out << "[source]\nurl = \"postgresql://postgres@127.0.0.1:1/x\"\n[mirror]\nmode = \"" << mode
+          << "\"\n[admin]\nlisten = \"127.0.0.1:" << tandem::it::free_port()
+          << "\"\n[proxy]\nlisten = \"127.0.0.1:" << tandem::it::free_port() << "\"\n";
+    }
+    auto w = tandem::it::run_command({TANDEM_BINARY, "serve", "--config", path.string()}, 30s);
+    INFO(mode);
+    CHECK(w.exit_code != 0);
+    CHECK_MESSAGE(w.err.find("mirror.mode = \"" + std::string(mode) + "\" needs target.url") != std::string::npos,
+                  w.err);
   }
-  auto r = tandem::it::run_command({TANDEM_BINARY, "serve", "--config", path.string()}, 30s);
-  CHECK(r.exit_code != 0);
-  CHECK_MESSAGE(r.err.find("mirror.mode = \"proxy\"") != std::string::npos, r.err);
-  {
-    std::ofstream out(path);
-    out << "[source]\nurl = \"postgresql://postgres@127.0.0.1:1/x\"\n[mirror]\nmode = \"wal\"\n[admin]\nlisten = "
-           "\"127.0.0.1:"
-        << tandem::it::free_port() << "\"\n[proxy]\nlisten = \"127.0.0.1:" << tandem::it::free_port() << "\"\n";
-  }
-  auto w = tandem::it::run_command({TANDEM_BINARY, "serve", "--config", path.string()}, 30s);
-  CHECK(w.exit_code != 0);
-  CHECK_MESSAGE(w.err.find("needs target.url") != std::string::npos, w.err);
 }
 
 TEST_CASE("with the mirror off, pause and resume answer 409 and say why") {

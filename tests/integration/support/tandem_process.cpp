@@ -108,7 +108,8 @@ void TandemProcess::write_config() {
     return lines;
   };
   std::ostringstream config;
-  config << "state_dir = " << toml_string((dir_->path() / "state").string()) << "\n" << extra("");
+  const auto state_dir = options_.state_dir.empty() ? dir_->path() / "state" : options_.state_dir;
+  config << "state_dir = " << toml_string(state_dir.string()) << "\n" << extra("");
   config << "\n[source]\nurl = " << toml_string(options_.source_url) << "\n" << extra("source");
   config << "\n[proxy]\nlisten = " << toml_string("127.0.0.1:" + std::to_string(proxy_port_)) << "\n";
   if (options_.tls) {

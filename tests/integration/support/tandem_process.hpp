@@ -26,6 +26,7 @@ struct TandemOptions {
   // Extra TOML lines per table ("" = top level), written after the generated keys of that table.
   std::map<std::string, std::vector<std::string>> extra_toml;
   std::chrono::milliseconds ready_limit{10000};
+  std::filesystem::path state_dir;  // empty: a directory of this process's own
 };
 
 class TandemProcess {

@@ -1,0 +1,269 @@
+// Rewriting for row images: Parse and simple Query texts get a RETURNING list, Execute of a
+// rewritten portal gets a Describe before it (its answer is kept, not forwarded) so every result
+// row can be split at the marker, and answers lose the columns the client did not ask for.
+#include "protocol/pgwire/mirror_filter.hpp"
+
+#include "protocol/pgwire/backend_messages.hpp"
+#include "protocol/pgwire/frontend_messages.hpp"
+#include "protocol/pgwire/returning_rewrite.hpp"
+#include "protocol/sql/translator.hpp"
+
+namespace tandem::pgwire {
+namespace {
+
+char op_letter(DmlKind k) {
+  switch (k) {
+    case DmlKind::insert:
+      return 'i';
+    case DmlKind::update:
+      return 'u';
+    case DmlKind::remove:
+      return 'd';
+  }
+  return 0;
+}
+
+constexpr std::size_t kMaxImageBytes = 64u << 20;  // per statement
+
+int marker_index(const std::vector<FieldDescription>& fields) {
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    if (fields[i].name == kImageMarker) return static_cast<int>(i);
+  return -1;
+}
+
+}  // namespace
+
+std::optional<ImageRewrite> MirrorFilter::rewrite(std::string_view statement) const {
+  // With standard_conforming_strings off, a backslash escapes a quote in '...': the rewrite's
+  // tokeniser would misread such strings.
+  if (backslash_strings_) return std::nullopt;
+  auto r = rewrite_for_image(statement);
+  if (r && mirrored_ && !mirrored_(r->schema, r->table)) return std::nullopt;
+  return r;
+}
+
+std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::string_view body, std::string_view whole,
+                                                             std::string& out) {
+  switch (type) {
+    case 'Q': {
+      auto q = decode_query(body);
+      if (!q) break;  // PostgreSQL answers a malformed message itself
+      auto ranges = sql::statement_ranges(q->sql);
+      if (!ranges) {
+        // It does not parse, so PostgreSQL refuses the whole query: nothing to rewrite.
+        capture_.on_query(q->sql);
+        break;
+      }
+      std::vector<CapturedStatement> statements;
+      std::string rewritten;
+      std::size_t copied = 0;
+      for (const auto& r : *ranges) {
+        CapturedStatement s;
+        s.sql = q->sql.substr(r.offset, r.length);
+        // Only the statement's own bytes change: the client's separators and comments stay.
+        if (auto rw = rewrite(s.sql)) {
+          s.image_op = op_letter(rw->kind);
+          rewritten.append(q->sql, copied, r.offset - copied);
+          rewritten += rw->sql;
+          copied = r.offset + r.length;
+        }
+        statements.push_back(std::move(s));
+      }
+      capture_.on_query_statements(std::move(statements));
+      if (copied == 0) break;
+      rewritten.append(q->sql, copied);
+      encode(out, Query{std::move(rewritten)});
+      return {};
+    }
+    case 'P': {
+      auto p = decode_parse(body);
+      if (!p) break;
+      auto r = rewrite(p->query);
+      if (!r) {
+        capture_.on_parse(*p);
+        break;
+      }
+      capture_.on_parse(*p, op_letter(r->kind), r->had_returning);
+      p->query = std::move(r->sql);
+      encode(out, *p);
+      return {};
+    }
+    case 'B': {
+      auto b = decode_bind(body);
+      if (!b) break;  // PostgreSQL refuses it, and skips to the next Sync
+      if (!b->result_formats.empty()) {
+        // Codes per column, or binary for all, must name the image's columns too (as text).
+        if (auto formats = capture_.result_formats_for(b->statement, b->result_formats)) {
+          b->result_formats = std::move(*formats);
+          capture_.on_bind(*b);
+          encode(out, *b);
+          return {};
+        }
+      }
+      capture_.on_bind(*b);
+      break;
+    }
+    case 'F':
+      capture_.on_sync();  // a function call is answered up to its own ReadyForQuery
+      break;
+    case 'D': {
+      auto d = decode_describe(body);
+      if (!d) break;
+      capture_.on_describe(*d);
+      break;
+    }
+    case 'E': {
+      auto e = decode_execute(body);
+      if (!e) {
+        // A negative row limit, which PostgreSQL reads as none: keep the answers in step.
+        capture_.on_execute(Execute{std::string(body.substr(0, body.find('\0'))), 0});
+        break;
+      }
+      auto [op, client_returning] = capture_.portal_image(e->portal);
+      if (!op) {
+        capture_.on_execute(*e);
+        break;
+      }
+      // The result rows carry the image: learn their layout first.
+      Describe d{'P', e->portal};
+      encode(out, d);
+      capture_.on_describe(d, true);
+      if (!client_returning && e->max_rows > 0) {
+        // The client expects no rows, hence no suspension: the image rows come all at once.
+        e->max_rows = 0;
+        capture_.on_execute(*e);
+        encode(out, *e);
+        return {};
+      }
+      capture_.on_execute(*e);
+      break;
+    }
+    case 'C': {
+      auto c = decode_close(body);
+      if (!c) break;
+      capture_.on_close(*c);
+      break;
+    }
+    case 'S':
+      capture_.on_sync();
+      break;
+    default:
+      break;
+  }
+  out.append(whole);
+  return {};
+}
+
+std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::string_view body, std::string_view whole,
+                                                              std::string& out) {
+  switch (type) {
+    case 'T': {
+      auto a = capture_.on_row_description_or_no_data();
+      if (!a.image_op) break;
+      auto rd = decode_row_description(body);
+      if (!rd) return std::unexpected(rd.error());
+      const int k = marker_index(rd->fields);
+      if (k < 0) break;
+      if (a.describe) capture_.note_result_shape(a.statement_name, k, rd->fields.size());
+      std::vector<FieldDescription> image(rd->fields.begin() + k + 1, rd->fields.end());
+      rd->fields.resize(static_cast<std::size_t>(k));
+      if (a.injected) {
+        // Our own Describe, just before the Execute it prepares: that statement is now in front.
+        if (auto* s = capture_.executing()) {
+          s->image_marker = k;
+          s->image_fields = std::move(image);
+        }
+        return {};
+      }
+      if (!a.describe && a.statement) {
+        a.statement->image_marker = k;
+        a.statement->image_fields = std::move(image);
+        if (k == 0) return {};  // a simple Query's write without RETURNING sends no RowDescription
+      }
+      if (k == 0) {
+        encode(out, NoData{});
+      } else {
+        encode(out, *rd);
+      }
+      return {};
+    }
+    case 'n': {
+      auto a = capture_.on_row_description_or_no_data();
+      if (a.injected) return {};
+      break;
+    }
+    case 'D': {
+      auto* s = capture_.executing();
+      if (!s || !s->image_op || s->image_marker < 0) break;
+      auto row = decode_data_row(body);
+      if (!row) return std::unexpected(row.error());
+      const auto k = static_cast<std::size_t>(s->image_marker);
+      if (row->values.size() != k + 1 + s->image_fields.size())
+        return std::unexpected(ProtocolError{"a result row of a rewritten write has " +
+                                             std::to_string(row->values.size()) + " columns, expected " +
+                                             std::to_string(k + 1 + s->image_fields.size())});
+      if (s->unsupported.empty())
+        s->unsupported = datestyle_problem_.empty() ? intervalstyle_problem_ : datestyle_problem_;
+      if (s->image_bytes <= kMaxImageBytes) {
+        for (std::size_t i = k + 1; i < row->values.size(); ++i)
+          s->image_bytes += row->values[i] ? row->values[i]->size() + 4 : 4;
+        if (s->image_bytes > kMaxImageBytes) {
+          // The rows stay on PostgreSQL; the proxy does not hold them all in memory.
+          s->image_rows.clear();
+          s->image_rows.shrink_to_fit();
+          s->unsupported = "a write of more than " + std::to_string(kMaxImageBytes >> 20) +
+                           " MiB of rows in one statement: " + s->sql.substr(0, 200);
+        } else {
+          s->image_rows.emplace_back(std::make_move_iterator(row->values.begin() + k + 1),
+                                     std::make_move_iterator(row->values.end()));
+        }
+      }
+      if (k == 0) return {};
+      row->values.resize(k);
+      encode(out, *row);
+      return {};
+    }
+    case 'C': {
+      auto c = decode_command_complete(body);
+      if (!c) return std::unexpected(c.error());
+      capture_.on_command_complete(c->tag);
+      break;
+    }
+    case 'I':
+      capture_.on_empty_query();
+      break;
+    case 's':
+      capture_.on_portal_suspended();
+      break;
+    case 'E':
+      capture_.on_error();
+      break;
+    case 'Z': {
+      auto z = decode_ready_for_query(body);
+      if (!z) return std::unexpected(z.error());
+      capture_.on_ready_for_query(z->status);
+      break;
+    }
+    case 'S': {
+      auto p = decode_parameter_status(body);
+      if (!p) return std::unexpected(p.error());
+      if (p->name == "standard_conforming_strings") {
+        backslash_strings_ = p->value == "off";
+      } else if (p->name == "DateStyle") {
+        datestyle_problem_ =
+            p->value.starts_with("ISO") ? "" : "DateStyle is " + p->value + ": row images are read in the ISO style";
+      } else if (p->name == "IntervalStyle") {
+        intervalstyle_problem_ = p->value == "postgres"
+                                     ? ""
+                                     : "IntervalStyle is " + p->value + ": row images are read in the postgres style";
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  out.append(whole);
+  return {};
+}
+
+}  // namespace tandem::pgwire

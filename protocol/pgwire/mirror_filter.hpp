@@ -1,0 +1,50 @@
+// The proxy's mirror filter (mirror.mode = "proxy"): sits on a session's two message streams,
+// rewrites each INSERT, UPDATE and DELETE so that PostgreSQL also returns the rows it wrote (row
+// images, after a marker column), strips those columns before the client sees the result, and
+// feeds the write capture, which yields the committed transactions with their images. The client
+// sees exactly what PostgreSQL would have sent for its own statements. Pure code: the session
+// hands it whole messages and writes what it appends.
+#pragma once
+
+#include <expected>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/pgwire/protocol_error.hpp"
+#include "protocol/pgwire/returning_rewrite.hpp"
+#include "protocol/pgwire/write_capture.hpp"
+
+namespace tandem::pgwire {
+
+class MirrorFilter {
+ public:
+  // Which target tables get row images (schema "" when unqualified); all when not given.
+  using TablePredicate = std::function<bool(std::string_view schema, std::string_view table)>;
+  MirrorFilter() = default;
+  explicit MirrorFilter(TablePredicate mirrored) : mirrored_(std::move(mirrored)) {}
+
+  // One whole client message: its type, body, and bytes as sent. Appends what goes to the server.
+  std::expected<void, ProtocolError> from_client(char type, std::string_view body, std::string_view whole,
+                                                 std::string& out);
+  // One whole server message. Appends what goes to the client.
+  std::expected<void, ProtocolError> from_backend(char type, std::string_view body, std::string_view whole,
+                                                  std::string& out);
+
+  // Transactions committed since the last call, oldest first, with their row images.
+  std::vector<CapturedTransaction> take_committed() { return capture_.take_committed(); }
+
+ private:
+  std::optional<ImageRewrite> rewrite(std::string_view statement) const;
+
+  TablePredicate mirrored_;
+  WriteCapture capture_;
+  // Why row images of this session cannot be read as the applier reads text values (a DateStyle
+  // or IntervalStyle other than PostgreSQL's defaults); empty when they can.
+  std::string datestyle_problem_, intervalstyle_problem_;
+  bool backslash_strings_ = false;  // standard_conforming_strings = off
+};
+
+}  // namespace tandem::pgwire

@@ -1,0 +1,683 @@
+// The proxy-mode mirror: journal appends from sessions, and the thread that applies the journal.
+#include "proxy/journal_mirror.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "config/log.hpp"
+#include "migrator/apply/applier.hpp"
+#include "migrator/db/mysql_connection.hpp"
+#include "migrator/db/pg_connection.hpp"
+#include "migrator/journal/mirror_journal.hpp"
+#include "migrator/journal/mirror_record.hpp"
+#include "migrator/wal/backfill.hpp"
+#include "protocol/sql/mysql_text.hpp"
+#include "protocol/sql/translator.hpp"
+#include "protocol/sql/update_targets.hpp"
+#include "protocol/sql/value_conversion.hpp"
+
+namespace tandem::proxy {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using migrator::MirrorItem;
+using migrator::MirrorTransaction;
+
+std::int64_t unix_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+MirrorTransaction to_record(pgwire::CapturedTransaction&& tx) {
+  MirrorTransaction out;
+  out.commit_unix_micros = unix_micros();
+  if (tx.unsupported) out.unsupported = *tx.unsupported;
+  for (auto& s : tx.statements) {
+    // A statement whose images cannot be read (binary results, another DateStyle, too big) is
+    // left out: the transaction's reason marks its table diverged.
+    if (!s.unsupported.empty()) {
+      if (out.unsupported.empty()) out.unsupported = s.unsupported;
+      continue;
+    }
+    MirrorItem item;
+    item.sql = std::move(s.sql);
+    if (s.image_op && s.image_marker >= 0) {
+      item.kind = MirrorItem::Kind::image;
+      item.op = s.image_op;
+      for (const auto& f : s.image_fields)
+        item.columns.push_back({f.name, f.table_oid, f.column, f.type_oid, f.type_modifier});
+      item.rows = std::move(s.image_rows);
+    } else {
+      item.kind = MirrorItem::Kind::statement;
+      for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+        migrator::MirrorParam p;
+        p.type_oid = i < s.parameter_types.size() ? s.parameter_types[i] : 0;
+        p.format = s.parameter_formats.empty()       ? std::int16_t{0}
+                   : s.parameter_formats.size() == 1 ? s.parameter_formats[0]
+                   : i < s.parameter_formats.size()  ? s.parameter_formats[i]
+                                                     : std::int16_t{0};
+        p.value = std::move(s.parameters[i]);
+        item.params.push_back(std::move(p));
+      }
+    }
+    out.items.push_back(std::move(item));
+  }
+  return out;
+}
+
+// Puts the bound values in place of the translation's '?' placeholders (outside quotes).
+std::expected<std::vector<std::string>, std::string> bind(const sql::Translation& t,
+                                                          const std::vector<migrator::MirrorParam>& params) {
+  std::vector<std::string> out;
+  std::size_t next = 0;
+  for (const auto& statement : t.statements) {
+    std::string text;
+    char quote = 0;
+    for (std::size_t i = 0; i < statement.size(); ++i) {
+      const char c = statement[i];
+      if (quote) {
+        text += c;
+        if (c == '\\' && quote != '`' && i + 1 < statement.size()) {
+          text += statement[++i];
+        } else if (c == quote) {
+          quote = 0;
+        }
+        continue;
+      }
+      if (c == '\'' || c == '"' || c == '`') {
+        quote = c;
+        text += c;
+        continue;
+      }
+      if (c != '?' || next >= t.parameters.size()) {
+        text += c;
+        continue;
+      }
+      const auto index = static_cast<std::size_t>(t.parameters[next++] - 1);
+      if (index >= params.size()) return std::unexpected("parameter $" + std::to_string(index + 1) + " was not bound");
+      const auto& p = params[index];
+      if (!p.value) {
+        text += "NULL";
+        continue;
+      }
+      if (p.format != 0) return std::unexpected("parameter $" + std::to_string(index + 1) + " is in binary format");
+      const std::string type = index < t.parameter_types.size() ? t.parameter_types[index] : std::string();
+      auto v = sql::to_mysql_value(type, *p.value);
+      if (!v) return std::unexpected("parameter $" + std::to_string(index + 1) + ": " + v.error());
+      const bool limit = text.ends_with("LIMIT ") || text.ends_with("OFFSET ");
+      text += limit ? *v : sql::quote_string(*v);
+    }
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
+}  // namespace
+
+struct JournalMirror::Impl {
+  const config::Config& config;
+  MigrationStatus& status;
+  std::unique_ptr<migrator::MirrorJournal> journal;
+
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool paused = false, shutdown = false, caught_up = false;
+  std::condition_variable caught_up_cv;
+  mutable std::mutex error_mutex;  // guards errors and last_error (sessions write them too)
+  std::uint64_t errors = 0;
+  std::string last_error;
+  bool journal_failing = false;
+  std::thread thread;
+
+  // Applier-side state, used by the thread only.
+  struct Table {
+    std::vector<migrator::MirrorImageColumn> shape;
+    bool mirrored = false;
+    std::string name;  // schema.table
+    std::set<std::string> keys;
+  };
+  std::map<std::uint32_t, Table> tables;
+  // Tables on MySQL ("schema.table", PostgreSQL's public for the target database, and "\x01table"
+  // for unqualified names); null until first read, when every table counts.
+  std::atomic<std::shared_ptr<const std::set<std::string>>> on_mysql;
+  std::set<std::string> logged_refusals;
+  std::atomic<std::uint64_t> applied{0};
+  std::uint64_t transactions = 0, rows = 0;
+  std::deque<std::pair<Clock::time_point, std::string>> slot_marks;  // (when, pg_current_wal_lsn)
+  Clock::time_point last_slot_mark{};
+  Clock::time_point last_apply{};
+
+  Impl(const config::Config& c, MigrationStatus& s) : config(c), status(s) {}
+
+  void publish(const std::string& state) {
+    std::lock_guard lock(error_mutex);
+    status.set_mirror("proxy", state, last_error, errors);
+  }
+  std::string note_error(const std::string& error) {
+    std::lock_guard lock(error_mutex);
+    ++errors;
+    last_error = error;
+    return last_error;
+  }
+
+  void publish_journal() {
+    const auto f = journal->figures();
+    status.set_journal(f.bytes, f.segments, f.last_seq, applied, f.full);
+  }
+
+  void diverged(const std::string& table, const std::string& reason) {
+    status.add_diverged(table, reason);
+    if (logged_refusals.insert(table + "\n" + reason).second)
+      log::warn("mirror.diverged").kv("table", table).kv("reason", reason);
+  }
+
+  std::expected<void, std::string> load_tables(migrator::MysqlConnection& my) {
+    auto r = my.query(
+        "SELECT IF(table_schema = DATABASE(), 'public', table_schema), table_name FROM information_schema.tables "
+        "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('mysql', 'information_schema', "
+        "'performance_schema', 'sys', 'tandem_meta')");
+    if (!r) return std::unexpected(r.error().message);
+    auto set = std::make_shared<std::set<std::string>>();
+    for (const auto& row : r->rows) {
+      set->insert(*row[0] + "." + *row[1]);
+      set->insert("\x01" + *row[1]);
+    }
+    on_mysql.store(std::move(set));
+    return {};
+  }
+
+  bool is_on_mysql(std::string_view schema, std::string_view table) const {
+    auto set = on_mysql.load();
+    if (!set) return true;
+    if (schema.empty()) return set->contains("\x01" + std::string(table));
+    return set->contains(std::string(schema) + "." + std::string(table));
+  }
+
+  bool stopping() {
+    std::lock_guard lock(mutex);
+    return shutdown || paused;
+  }
+
+  // Drains the replication slot, when there is one, up to the source's current position.
+  std::expected<void, std::string> drain_slot() {
+    auto pg = migrator::PgConnection::connect(config.source.url.to_libpq_conninfo());
+    if (!pg) return std::unexpected(pg.error().message);
+    auto slot = pg->query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", {config.migration.slot});
+    if (!slot) return std::unexpected(slot.error().message);
+    if (slot->rows.empty()) {
+      log::info("mirror.no_slot").kv("slot", config.migration.slot);
+      return {};
+    }
+    migrator::BackfillOptions options;
+    options.source = config.source.url;
+    options.target = *config.target;
+    options.slot = config.migration.slot;
+    options.publication = config.migration.publication;
+    options.until_caught_up = true;
+    auto r = migrator::run_backfill(options, [&](const migrator::BackfillProgress& p) {
+      status.set_apply(p.applied_lsn, p.lag_bytes, p.lag_seconds, p.transactions, p.rows);
+    });
+    if (!r) return std::unexpected("draining the replication slot: " + r.error());
+    log::info("mirror.slot_drained")
+        .kv("applied_lsn", r->applied_lsn)
+        .kv("transactions", std::int64_t(r->transactions));
+    return {};
+  }
+
+  // Every 10 s the slot moves up to the position PostgreSQL had 10 s before: every transaction
+  // committed before it was journaled long since, or the proxy died, and then the slot still
+  // holds it for the drain at the next start.
+  void advance_slot(migrator::PgConnection& pg, bool now_to_current = false) {
+    const auto now = Clock::now();
+    if (now_to_current) {
+      // After a DDL: a drain must never replay the table's older shape onto MySQL.
+      slot_marks.clear();
+      auto r = pg.query(
+          "SELECT pg_replication_slot_advance(slot_name, pg_current_wal_lsn()) FROM pg_replication_slots "
+          "WHERE slot_name = $1 AND NOT active",
+          {config.migration.slot});
+      if (!r) log::debug("mirror.slot_advance_failed").kv("error", r.error().message);
+      return;
+    }
+    if (now - last_slot_mark < std::chrono::seconds(10)) return;
+    last_slot_mark = now;
+    auto lsn = pg.query("SELECT pg_current_wal_lsn()::text");
+    if (lsn && !lsn->rows.empty()) slot_marks.emplace_back(now, *lsn->rows[0][0]);
+    std::optional<std::string> target;
+    while (!slot_marks.empty() && now - slot_marks.front().first >= std::chrono::seconds(10)) {
+      target = slot_marks.front().second;
+      slot_marks.pop_front();
+    }
+    if (!target) return;
+    auto r = pg.query(
+        "SELECT pg_replication_slot_advance(slot_name, $2::pg_lsn) FROM pg_replication_slots WHERE slot_name = $1 "
+        "AND NOT active AND confirmed_flush_lsn < $2::pg_lsn",
+        {config.migration.slot, *target});
+    if (!r) log::debug("mirror.slot_advance_failed").kv("error", r.error().message);
+  }
+
+  std::expected<Table*, std::string> table_for(migrator::PgConnection& pg, migrator::MysqlConnection& my,
+                                               migrator::Applier& applier, const MirrorItem& item) {
+    const std::uint32_t oid = item.columns.empty() ? 0 : item.columns[0].table_oid;
+    auto& t = tables[oid];
+    if (!t.shape.empty() && t.shape == item.columns) return &t;
+    t = Table{};
+    t.shape = item.columns;
+    auto name = pg.query(
+        "SELECT n.nspname, c.relname, c.relpersistence FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.oid = $1::oid",
+        {std::to_string(oid)});
+    if (!name) return std::unexpected(name.error().message);
+    if (name->rows.empty() || *name->rows[0][2] == "t") return &t;  // gone, or temporary: not mirrored
+    const std::string schema = *name->rows[0][0], relname = *name->rows[0][1];
+    t.name = schema + "." + relname;
+    auto exists = my.query("SELECT 1 FROM information_schema.tables WHERE table_schema = " +
+                           (schema == "public" ? std::string("DATABASE()") : sql::quote_string(schema)) +
+                           " AND table_name = " + sql::quote_string(relname));
+    if (!exists) return std::unexpected(exists.error().message);
+    if (exists->rows.empty()) return &t;  // not on MySQL: not mirrored
+    auto keys = pg.query(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+        "WHERE i.indrelid = $1::oid AND (i.indisprimary OR i.indisreplident) ORDER BY i.indisprimary DESC",
+        {std::to_string(oid)});
+    if (!keys) return std::unexpected(keys.error().message);
+    for (const auto& r : keys->rows) t.keys.insert(*r[0]);
+    if (t.keys.empty()) {
+      diverged(t.name, "the table has no primary key: its rows cannot be mirrored by key");
+      return &t;
+    }
+    migrator::wal::Relation rel;
+    rel.id = oid;
+    rel.schema = schema;
+    rel.name = relname;
+    for (const auto& c : item.columns) rel.columns.push_back({t.keys.contains(c.name), c.name, c.type_oid, c.typmod});
+    if (auto r = applier.on_relation(rel); !r) return std::unexpected(r.error());
+    t.mirrored = true;
+    return &t;
+  }
+
+  // Converts one journaled transaction; `ddl` is set when it changed a table's shape.
+  std::expected<migrator::SourceTransaction, std::string> convert(migrator::PgConnection& pg,
+                                                                  migrator::MysqlConnection& my,
+                                                                  migrator::Applier& applier,
+                                                                  sql::Translator& translator, std::uint64_t seq,
+                                                                  const MirrorTransaction& tx, bool& ddl) {
+    migrator::SourceTransaction out;
+    out.end_lsn = seq;
+    out.commit_time = tx.commit_unix_micros - 946684800LL * 1000000LL;
+    if (!tx.unsupported.empty()) diverged("unknown", tx.unsupported);
+    std::set<std::string> created;  // tables a CREATE TABLE earlier in this transaction made
+    for (const auto& item : tx.items) {
+      bool replay = item.kind == MirrorItem::Kind::statement;
+      Table* t = nullptr;
+      if (!replay) {
+        auto found = table_for(pg, my, applier, item);
+        if (!found) return std::unexpected(found.error());
+        t = *found;
+        if (!t->mirrored) continue;
+        if (item.op == 'u') {
+          // An UPDATE that assigns a key column moves rows whose old keys the image cannot tell.
+          auto targets = sql::update_targets(item.sql);
+          if (!targets) {
+            diverged(t->name, "cannot tell which columns an UPDATE assigns (" + targets.error() +
+                                  "); applied by its row images: " + item.sql.substr(0, 200));
+          } else {
+            replay = std::ranges::any_of(targets->columns, [&](const std::string& c) { return t->keys.contains(c); });
+          }
+        }
+      }
+      if (!replay) {
+        for (const auto& row : item.rows) {
+          migrator::RowChange c;
+          c.kind = item.op == 'i'   ? migrator::RowChange::Kind::insert
+                   : item.op == 'u' ? migrator::RowChange::Kind::update
+                                    : migrator::RowChange::Kind::remove;
+          c.relation = item.columns[0].table_oid;
+          migrator::wal::Tuple tuple;
+          for (const auto& v : row)
+            tuple.push_back(v ? migrator::wal::TupleValue{'t', *v} : migrator::wal::TupleValue{'n', {}});
+          if (c.kind == migrator::RowChange::Kind::remove)
+            c.old_key = std::move(tuple);
+          else
+            c.row = std::move(tuple);
+          out.changes.push_back(std::move(c));
+        }
+        continue;
+      }
+      auto translated = translator.translate(item.sql);
+      if (!translated) {
+        diverged("unknown", "not translatable (" + sql::describe(translated.error()) + "): " + item.sql.substr(0, 300));
+        continue;
+      }
+      const auto& tr = **translated;
+      // Writes to tables that are not on MySQL are not mirrored; DDL on them neither, except the
+      // CREATE TABLE that makes one (temporary tables stay on PostgreSQL).
+      std::string head;
+      for (char c : item.sql.substr(0, 40)) head += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const bool creates = tr.statement_class == sql::StatementClass::ddl && head.starts_with("create") &&
+                           head.find("table") != std::string::npos && head.find("temp") == std::string::npos;
+      const bool known = std::ranges::all_of(tr.tables, [&](const sql::TableRef& r) {
+        return is_on_mysql(r.schema, r.name) || created.contains(r.schema + "." + r.name);
+      });
+      if (!creates && !known) continue;
+      if (creates)
+        for (const auto& r : tr.tables) created.insert(r.schema + "." + r.name);
+      if (tr.statement_class == sql::StatementClass::ddl) ddl = true;
+      auto bound = bind(tr, item.params);
+      if (!bound) {
+        diverged(tr.tables.empty() ? "unknown" : tr.tables[0].schema + "." + tr.tables[0].name,
+                 bound.error() + ": " + item.sql.substr(0, 300));
+        continue;
+      }
+      if (item.kind == MirrorItem::Kind::image)
+        log::info("mirror.replayed_statement")
+            .kv("reason", "UPDATE of a key column")
+            .kv("sql", item.sql.substr(0, 300));
+      for (auto& s : *bound) {
+        migrator::RowChange c;
+        c.kind = migrator::RowChange::Kind::raw;
+        c.raw_sql = std::move(s);
+        out.changes.push_back(std::move(c));
+      }
+    }
+    return out;
+  }
+
+  // MySQL refusing a statement (an error code below 2000), as opposed to the connection failing.
+  static bool refused_by_server(const std::string& error) {
+    if (!error.starts_with("mysql ")) return false;
+    const int code = std::atoi(error.c_str() + 6);
+    return code > 0 && code < 2000;
+  }
+
+  // Applies a batch. When MySQL refuses a replayed statement, the transactions go one by one, and
+  // the one whose replayed statements MySQL refuses is applied without them: its table is counted
+  // as diverged, and the mirror goes on rather than retry a statement that can never succeed.
+  std::expected<migrator::wal::Lsn, std::string> apply_isolating(migrator::Applier& applier,
+                                                                 std::vector<migrator::SourceTransaction>& batch) {
+    auto r = applier.apply(batch);
+    if (r || !refused_by_server(r.error())) return r;
+    const bool has_raw = std::ranges::any_of(batch, [](const auto& tx) {
+      return std::ranges::any_of(tx.changes, [](const auto& c) { return c.kind == migrator::RowChange::Kind::raw; });
+    });
+    if (!has_raw) return r;
+    for (auto& tx : batch) {
+      std::vector<migrator::SourceTransaction> one{tx};
+      auto single = applier.apply(one);
+      if (single) {
+        r = single;
+        continue;
+      }
+      if (!refused_by_server(single.error())) return single;
+      std::string refused;
+      std::erase_if(one[0].changes, [&](const migrator::RowChange& c) {
+        if (c.kind != migrator::RowChange::Kind::raw) return false;
+        if (refused.empty()) refused = c.raw_sql.substr(0, 300);
+        return true;
+      });
+      diverged("unknown", "MySQL refused a replayed statement (" + single.error() + "): " + refused);
+      r = applier.apply(one);
+      if (!r) return r;
+    }
+    return r;
+  }
+
+  // One connected run: applies the journal until stopped or an error; with `until_empty`, only
+  // until everything journaled so far is applied.
+  std::expected<void, std::string> apply_run(bool until_empty) {
+    auto my = migrator::MysqlConnection::connect(*config.target, sql::Dialect::mariadb);
+    if (!my) return std::unexpected(my.error().message);
+    auto pg = migrator::PgConnection::connect(config.source.url.to_libpq_conninfo());
+    if (!pg) return std::unexpected(pg.error().message);
+    std::map<std::pair<std::uint32_t, std::int32_t>, std::string> type_names;
+    migrator::TypeNamer namer = [&](std::uint32_t oid, std::int32_t typmod) -> std::expected<std::string, std::string> {
+      auto key = std::make_pair(oid, typmod);
+      if (auto it = type_names.find(key); it != type_names.end()) return it->second;
+      auto r = pg->query("SELECT format_type($1::oid, $2::int)", {std::to_string(oid), std::to_string(typmod)});
+      if (!r) return std::unexpected(r.error().message);
+      return type_names[key] = *r->rows[0][0];
+    };
+    migrator::ColumnDefiner definer = [&](const std::string& schema, const std::string& table,
+                                          const std::string& column) -> std::expected<std::string, std::string> {
+      auto r = pg->query(
+          "SELECT format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END || "
+          "COALESCE(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '') FROM pg_attribute a LEFT JOIN pg_attrdef d ON "
+          "d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = (quote_ident($1) || '.' || "
+          "quote_ident($2))::regclass AND a.attname = $3 AND NOT a.attisdropped",
+          {schema, table, column});
+      if (!r) return std::unexpected(r.error().message);
+      if (r->rows.empty()) return std::unexpected("column " + column + " is gone from " + schema + "." + table);
+      return *r->rows[0][0];
+    };
+    migrator::Applier applier(*my, namer, definer, sql::Dialect::mariadb, "journal");
+    auto position = applier.load_position();
+    if (!position) return std::unexpected(position.error());
+    applied = *position;
+    tables.clear();
+    if (auto r = load_tables(*my); !r) return std::unexpected(r.error());
+    sql::Translator translator;
+    publish("running");
+    while (!stopping()) {
+      publish_journal();
+      if (!until_empty) advance_slot(*pg);
+      // A MySQL commit per few transactions costs both servers' CPU that the clients need: when
+      // not behind, wait a little for more (the lag stays within tens of milliseconds).
+      if (journal->durable_seq() < applied + 200) {
+        std::unique_lock lock(mutex);
+        wake.wait_until(lock, last_apply + std::chrono::milliseconds(25), [&] { return shutdown || paused; });
+      }
+      auto records = journal->read(applied + 1, 500);
+      if (!records) return std::unexpected("reading the journal: " + records.error());
+      if (records->empty()) {
+        journal->release_through(applied);
+        if (until_empty) return {};
+        status.set_apply(std::to_string(applied), 0, 0, transactions, rows);
+        std::unique_lock lock(mutex);
+        wake.wait_for(lock, std::chrono::milliseconds(50),
+                      [&] { return shutdown || paused || journal->durable_seq() > applied; });
+        continue;
+      }
+      std::vector<migrator::SourceTransaction> batch;
+      std::int64_t oldest_commit = 0;
+      for (const auto& record : *records) {
+        auto tx = migrator::decode_mirror_transaction(record.payload);
+        if (!tx) return std::unexpected("journal record " + std::to_string(record.seq) + ": " + tx.error());
+        // A table whose shape changes may be altered on MySQL while converting: the rows of the
+        // older shape go first.
+        const bool reshapes = std::ranges::any_of(tx->items, [&](const MirrorItem& i) {
+          if (i.kind != MirrorItem::Kind::image || i.columns.empty()) return false;
+          auto it = tables.find(i.columns[0].table_oid);
+          return it == tables.end() || it->second.shape != i.columns;
+        });
+        if (reshapes && !batch.empty()) {
+          auto r = apply_isolating(applier, batch);
+          if (!r) return std::unexpected(r.error());
+          applied = *r;
+          batch.clear();
+        }
+        bool ddl = false;
+        auto converted = convert(*pg, *my, applier, translator, record.seq, *tx, ddl);
+        if (!converted) return std::unexpected(converted.error());
+        if (oldest_commit == 0) oldest_commit = tx->commit_unix_micros;
+        std::uint64_t row_count = converted->changes.size();
+        if (ddl) {
+          // DDL commits on its own on MySQL: what came before goes first, the DDL alone.
+          if (!batch.empty()) {
+            auto r = apply_isolating(applier, batch);
+            if (!r) return std::unexpected(r.error());
+            batch.clear();
+          }
+          std::vector<migrator::SourceTransaction> one;
+          one.push_back(std::move(*converted));
+          auto r = apply_isolating(applier, one);
+          if (!r) return std::unexpected(r.error());
+          tables.clear();  // shapes are re-read, and MySQL's columns compared, at the next image
+          if (auto l = load_tables(*my); !l) return std::unexpected(l.error());
+          advance_slot(*pg, true);
+          applied = *r;
+          ++transactions;
+          rows += row_count;
+          continue;
+        }
+        batch.push_back(std::move(*converted));
+        ++transactions;
+        rows += row_count;
+      }
+      if (!batch.empty()) {
+        auto r = apply_isolating(applier, batch);
+        if (!r) return std::unexpected(r.error());
+        applied = *r;
+      }
+      journal->release_through(applied);
+      last_apply = Clock::now();
+      const double lag = oldest_commit ? std::max(0.0, (unix_micros() - oldest_commit) / 1e6) : 0.0;
+      const auto f = journal->figures();
+      status.set_apply(std::to_string(applied), 0, f.last_seq > applied ? lag : 0.0, transactions, rows);
+    }
+    return {};
+  }
+
+  void loop() {
+    publish("catching_up");
+    auto backoff = std::chrono::seconds(1);
+    bool drained = false;
+    while (true) {
+      {
+        std::unique_lock lock(mutex);
+        if (paused) publish("paused");
+        wake.wait(lock, [&] { return shutdown || !paused; });
+        if (shutdown) return;
+      }
+      const auto started = Clock::now();
+      std::expected<void, std::string> result;
+      if (!drained) {
+        // What the journal holds from before a crash is older than anything the slot has not
+        // confirmed: it goes first. The slot then replays from an earlier point, row images by
+        // key, up to PostgreSQL's current position, which also covers transactions committed
+        // in the instant before a crash, before they reached the journal.
+        result = apply_run(true);
+        if (result) result = drain_slot();
+        if (result) {
+          drained = true;
+          std::lock_guard lock(mutex);
+          caught_up = true;
+          caught_up_cv.notify_all();
+        }
+      }
+      if (result) result = apply_run(false);
+      std::unique_lock lock(mutex);
+      if (shutdown) return;
+      if (result) continue;  // paused
+      if (Clock::now() - started > std::chrono::seconds(60)) backoff = std::chrono::seconds(1);
+      note_error(result.error());
+      log::warn("mirror.retrying")
+          .kv("error", result.error())
+          .kv("retry_in_s", static_cast<std::int64_t>(backoff.count()));
+      publish("retrying");
+      wake.wait_for(lock, backoff, [&] { return shutdown || paused; });
+      if (shutdown) return;
+      backoff = std::min(backoff * 2, std::chrono::seconds(30));
+    }
+  }
+};
+
+JournalMirror::JournalMirror(const config::Config& config, MigrationStatus& status)
+    : impl_(std::make_unique<Impl>(config, status)) {}
+
+JournalMirror::~JournalMirror() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->shutdown = true;
+  }
+  impl_->wake.notify_all();
+  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->journal.reset();  // its last callbacks use the members below
+  impl_->publish("stopped");
+}
+
+void JournalMirror::start() {
+  migrator::JournalOptions options;
+  options.dir = impl_->config.state_dir / "journal";
+  // The applier waits ~25 ms between batches anyway; fewer device flushes leave the disk to the
+  // source's own commits.
+  options.sync_interval = std::chrono::milliseconds(20);
+  auto journal = migrator::MirrorJournal::open(options);
+  if (!journal) throw std::runtime_error("mirror journal: " + journal.error());
+  impl_->journal = std::move(*journal);
+  const auto f = impl_->journal->figures();
+  log::info("mirror.journal_open")
+      .kv("dir", options.dir.string())
+      .kv("first_seq", static_cast<std::int64_t>(f.first_seq))
+      .kv("last_seq", static_cast<std::int64_t>(f.last_seq))
+      .kv("bytes", static_cast<std::int64_t>(f.bytes));
+  impl_->status.set_journal(f.bytes, f.segments, f.last_seq, 0, false);
+  impl_->thread = std::thread([this] { impl_->loop(); });
+}
+
+bool JournalMirror::wait_caught_up(std::chrono::milliseconds limit) {
+  std::unique_lock lock(impl_->mutex);
+  return impl_->caught_up_cv.wait_for(lock, limit, [&] { return impl_->caught_up || impl_->shutdown; });
+}
+
+bool JournalMirror::pause() {
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->paused) return false;
+  impl_->paused = true;
+  impl_->wake.notify_all();
+  log::info("mirror.paused");
+  return true;
+}
+
+bool JournalMirror::resume() {
+  std::lock_guard lock(impl_->mutex);
+  if (!impl_->paused) return false;
+  impl_->paused = false;
+  impl_->wake.notify_all();
+  log::info("mirror.resumed");
+  return true;
+}
+
+bool JournalMirror::mirrored(std::string_view schema, std::string_view table) const {
+  return impl_->is_on_mysql(schema, table);
+}
+
+void JournalMirror::append(std::vector<pgwire::CapturedTransaction> transactions,
+                           std::function<void(bool)> on_durable) {
+  auto& d = *impl_;
+  const std::size_t n = transactions.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool last = i + 1 == n;
+    std::string payload;
+    try {
+      payload = migrator::encode_mirror_transaction(to_record(std::move(transactions[i])));
+    } catch (const std::exception& e) {
+      d.status.add_diverged("unknown", std::string("a committed transaction could not be encoded: ") + e.what());
+      log::error("mirror.encode_failed").kv("error", e.what());
+      if (last) on_durable(false);
+      continue;
+    }
+    auto r = last ? d.journal->append(std::move(payload),
+                                      [&d, on_durable](bool ok) {
+                                        d.wake.notify_all();
+                                        on_durable(ok);
+                                      })
+                  : d.journal->append(std::move(payload));
+    if (!r) {
+      d.note_error("journal: " + r.error());
+      d.status.add_diverged("unknown", "a committed transaction could not be journaled: " + r.error());
+      const auto f = d.journal->figures();
+      d.status.set_journal(f.bytes, f.segments, f.last_seq, d.applied, f.full);
+      log::error("mirror.journal_refused").kv("error", r.error());
+      if (last) on_durable(false);
+    }
+  }
+  if (n == 0) on_durable(true);
+}
+
+}  // namespace tandem::proxy

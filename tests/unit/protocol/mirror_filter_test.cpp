@@ -1,0 +1,338 @@
+// Unit tests of the mirror filter: writes are rewritten to return row images, the client sees
+// only what its own statements produce, and committed transactions carry the images.
+#include <doctest/doctest.h>
+
+#include "protocol/pgwire/backend_messages.hpp"
+#include "protocol/pgwire/frontend_messages.hpp"
+#include "protocol/pgwire/message_reader.hpp"
+#include "protocol/pgwire/mirror_filter.hpp"
+
+using namespace tandem::pgwire;
+
+namespace {
+
+struct Seen {
+  char type;
+  std::string body;
+};
+
+// Splits a stream of encoded messages into (type, body).
+std::vector<Seen> messages(const std::string& stream) {
+  MessageReader reader(1 << 20, MessageReader::Phase::regular);
+  reader.feed(stream);
+  std::vector<Seen> out;
+  for (;;) {
+    auto next = reader.next();
+    REQUIRE(next);
+    if (!*next) break;
+    out.push_back({(*next)->type, std::string((*next)->body)});
+  }
+  return out;
+}
+
+std::string types(const std::vector<Seen>& v) {
+  std::string t;
+  for (const auto& m : v) t += m.type;
+  return t;
+}
+
+// Feeds every message of an encoded stream through one direction of the filter.
+std::string client(MirrorFilter& f, const std::string& stream) {
+  std::string out;
+  for (const auto& m : messages(stream)) {
+    std::string whole;
+    whole += m.type;
+    const auto len = static_cast<std::uint32_t>(m.body.size() + 4);
+    for (int s = 24; s >= 0; s -= 8) whole += static_cast<char>((len >> s) & 0xff);
+    whole += m.body;
+    REQUIRE(f.from_client(m.type, m.body, whole, out));
+  }
+  return out;
+}
+
+std::string backend(MirrorFilter& f, const std::string& stream) {
+  std::string out;
+  for (const auto& m : messages(stream)) {
+    std::string whole;
+    whole += m.type;
+    const auto len = static_cast<std::uint32_t>(m.body.size() + 4);
+    for (int s = 24; s >= 0; s -= 8) whole += static_cast<char>((len >> s) & 0xff);
+    whole += m.body;
+    REQUIRE(f.from_backend(m.type, m.body, whole, out));
+  }
+  return out;
+}
+
+FieldDescription field(const std::string& name, std::uint32_t table = 0, std::uint32_t type = 25) {
+  FieldDescription f;
+  f.name = name;
+  f.table_oid = table;
+  f.type_oid = type;
+  return f;
+}
+
+ErrorResponse error(const std::string& sqlstate) {
+  ErrorResponse e;
+  e.fields = {{'S', "ERROR"}, {'C', sqlstate}, {'M', "failed"}};
+  return e;
+}
+
+template <class M>
+std::string enc(const M& m) {
+  std::string s;
+  encode(s, m);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("mirror filter: a simple-query INSERT returns its row image to the proxy, not to the client") {
+  MirrorFilter f;
+  auto sent = messages(client(f, enc(Query{"INSERT INTO h (a, t) VALUES (1, CURRENT_TIMESTAMP);"})));
+  REQUIRE(sent.size() == 1);
+  auto q = decode_query(sent[0].body);
+  REQUIRE(q);
+  CHECK(q->sql == "INSERT INTO h (a, t) VALUES (1, CURRENT_TIMESTAMP)\nRETURNING NULL AS \"tandem.image\", h.*;");
+
+  std::string reply =
+      enc(RowDescription{{field("tandem.image"), field("id", 900, 20), field("a", 900, 23), field("t", 900, 1114)}}) +
+      enc(DataRow{{std::nullopt, "5", "1", "2026-11-25 10:00:00.123456"}}) + enc(CommandComplete{"INSERT 0 1"}) +
+      enc(ReadyForQuery{'I'});
+  auto to_client = messages(backend(f, reply));
+  CHECK(types(to_client) == "CZ");
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  REQUIRE(txs[0].statements.size() == 1);
+  const auto& s = txs[0].statements[0];
+  CHECK(s.sql == "INSERT INTO h (a, t) VALUES (1, CURRENT_TIMESTAMP)");  // as split, without the semicolon
+  CHECK(s.image_op == 'i');
+  REQUIRE(s.image_fields.size() == 3);
+  CHECK(s.image_fields[0].name == "id");
+  CHECK(s.image_fields[2].type_oid == 1114);
+  REQUIRE(s.image_rows.size() == 1);
+  CHECK(s.image_rows[0] == std::vector<Value>{"5", "1", "2026-11-25 10:00:00.123456"});
+}
+
+TEST_CASE("mirror filter: extended protocol keeps the client's RETURNING columns and describes the portal itself") {
+  MirrorFilter f;
+  auto sent = messages(client(f, enc(Parse{"s1", "INSERT INTO h (a) VALUES ($1) RETURNING id", {23}}) + enc(Sync{})));
+  REQUIRE(types(sent) == "PS");
+  auto p = decode_parse(sent[0].body);
+  REQUIRE(p);
+  CHECK(p->query == "INSERT INTO h (a) VALUES ($1) RETURNING id\n, NULL AS \"tandem.image\", h.*");
+  CHECK(types(messages(backend(f, enc(ParseComplete{}) + enc(ReadyForQuery{'I'})))) == "1Z");
+
+  sent = messages(client(
+      f, enc(Bind{"", "s1", {0}, {Value{"7"}}, {}}) + enc(Describe{'P', ""}) + enc(Execute{"", 0}) + enc(Sync{})));
+  CHECK(types(sent) == "BDDES");  // the proxy's own Describe just before the Execute
+
+  const RowDescription rd{{field("id", 900, 20), field("tandem.image"), field("id", 900, 20), field("a", 900, 23)}};
+  std::string reply = enc(BindComplete{}) + enc(rd) + enc(rd) + enc(DataRow{{"9", std::nullopt, "9", "7"}}) +
+                      enc(CommandComplete{"INSERT 0 1"}) + enc(ReadyForQuery{'I'});
+  auto to_client = messages(backend(f, reply));
+  REQUIRE(types(to_client) == "2TDCZ");
+  auto t = decode_row_description(to_client[1].body);
+  REQUIRE(t);
+  REQUIRE(t->fields.size() == 1);
+  CHECK(t->fields[0].name == "id");
+  auto d = decode_data_row(to_client[2].body);
+  REQUIRE(d);
+  CHECK(d->values == std::vector<Value>{"9"});
+
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  const auto& s = txs[0].statements.at(0);
+  CHECK(s.sql == "INSERT INTO h (a) VALUES ($1) RETURNING id");
+  CHECK(s.parameters == std::vector<Value>{"7"});
+  CHECK(s.image_rows == std::vector<std::vector<Value>>{{"9", "7"}});
+}
+
+TEST_CASE("mirror filter: Describe of a rewritten statement answers NoData; a row limit is lifted") {
+  MirrorFilter f;
+  auto sent = messages(client(
+      f, enc(Parse{"u", "UPDATE acc SET b = b + $1 WHERE id = $2", {}}) + enc(Describe{'S', "u"}) + enc(Sync{})));
+  REQUIRE(types(sent) == "PDS");
+  std::string reply = enc(ParseComplete{}) + enc(ParameterDescription{{23, 23}}) +
+                      enc(RowDescription{{field("tandem.image"), field("id", 901, 23), field("b", 901, 23)}}) +
+                      enc(ReadyForQuery{'I'});
+  CHECK(types(messages(backend(f, reply))) == "1tnZ");
+
+  sent = messages(client(f, enc(Bind{"", "u", {}, {Value{"5"}, Value{"3"}}, {}}) + enc(Execute{"", 10}) + enc(Sync{})));
+  REQUIRE(types(sent) == "BDES");
+  auto e = decode_execute(sent[2].body);
+  REQUIRE(e);
+  CHECK(e->max_rows == 0);  // the client expects no rows, so no PortalSuspended either
+  reply = enc(BindComplete{}) +
+          enc(RowDescription{{field("tandem.image"), field("id", 901, 23), field("b", 901, 23)}}) +
+          enc(DataRow{{std::nullopt, "3", "15"}}) + enc(CommandComplete{"UPDATE 1"}) + enc(ReadyForQuery{'I'});
+  CHECK(types(messages(backend(f, reply))) == "2CZ");
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK(txs[0].statements.at(0).image_op == 'u');
+  CHECK(txs[0].statements.at(0).image_rows == std::vector<std::vector<Value>>{{"3", "15"}});
+}
+
+TEST_CASE("mirror filter: rolled-back work leaves nothing; reads and DDL pass unchanged") {
+  MirrorFilter f;
+  const std::string select = enc(Query{"SELECT 1"});
+  CHECK(client(f, select) == select);
+  backend(f, enc(RowDescription{{field("?column?")}}) + enc(DataRow{{"1"}}) + enc(CommandComplete{"SELECT 1"}) +
+                 enc(ReadyForQuery{'I'}));
+  client(f, enc(Query{"BEGIN"}));
+  backend(f, enc(CommandComplete{"BEGIN"}) + enc(ReadyForQuery{'T'}));
+  client(f, enc(Query{"DELETE FROM h WHERE a = 1"}));
+  auto out =
+      backend(f, enc(RowDescription{{field("tandem.image"), field("id", 900, 20)}}) +
+                     enc(DataRow{{std::nullopt, "5"}}) + enc(CommandComplete{"DELETE 1"}) + enc(ReadyForQuery{'T'}));
+  CHECK(types(messages(out)) == "CZ");
+  client(f, enc(Query{"ROLLBACK"}));
+  backend(f, enc(CommandComplete{"ROLLBACK"}) + enc(ReadyForQuery{'I'}));
+  CHECK(f.take_committed().empty());
+
+  const std::string ddl = enc(Query{"ALTER TABLE h ADD COLUMN c int"});
+  CHECK(client(f, ddl) == ddl);
+  backend(f, enc(CommandComplete{"ALTER TABLE"}) + enc(ReadyForQuery{'I'}));
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK(txs[0].statements.at(0).image_op == 0);
+}
+
+TEST_CASE("mirror filter: a non-ISO DateStyle marks captured images as not mirrorable") {
+  MirrorFilter f;
+  backend(f, enc(ParameterStatus{"DateStyle", "SQL, DMY"}));
+  client(f, enc(Query{"INSERT INTO h (a) VALUES (1)"}));
+  backend(f, enc(RowDescription{{field("tandem.image"), field("a", 900, 23)}}) + enc(DataRow{{std::nullopt, "1"}}) +
+                 enc(CommandComplete{"INSERT 0 1"}) + enc(ReadyForQuery{'I'}));
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  REQUIRE(txs[0].unsupported);
+  CHECK(txs[0].unsupported->find("DateStyle") != std::string::npos);
+}
+
+TEST_CASE("mirror filter: writes to tables that are not mirrored pass unchanged and are captured as statements") {
+  MirrorFilter f([](std::string_view schema, std::string_view table) { return schema.empty() && table == "h"; });
+  const std::string other = enc(Query{"INSERT INTO v (a) VALUES (1)"});
+  CHECK(client(f, other) == other);
+  CHECK(types(messages(backend(f, enc(CommandComplete{"INSERT 0 1"}) + enc(ReadyForQuery{'I'})))) == "CZ");
+  const std::string qualified = enc(Parse{"", "DELETE FROM s.h WHERE a = $1", {}});
+  CHECK(client(f, qualified) == qualified);
+  auto sent = messages(client(f, enc(Query{"INSERT INTO h (a) VALUES (2)"})));
+  auto q = decode_query(sent.at(0).body);
+  REQUIRE(q);
+  CHECK(q->sql.find("tandem.image") != std::string::npos);
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK(txs[0].statements.at(0).image_op == 0);
+  CHECK(txs[0].statements.at(0).sql == "INSERT INTO v (a) VALUES (1)");
+}
+
+TEST_CASE("mirror filter: result format codes for a rewritten statement cover the image columns, as text") {
+  MirrorFilter f;
+  client(f, enc(Parse{"s", "INSERT INTO h (a) VALUES ($1) RETURNING id", {}}) + enc(Describe{'S', "s"}) + enc(Sync{}));
+  const RowDescription rd{{field("id", 900, 20), field("tandem.image"), field("id", 900, 20), field("a", 900, 23)}};
+  auto to_client =
+      messages(backend(f, enc(ParseComplete{}) + enc(ParameterDescription{{23}}) + enc(rd) + enc(ReadyForQuery{'I'})));
+  REQUIRE(types(to_client) == "1tTZ");
+  auto t = decode_row_description(to_client[2].body);
+  REQUIRE(t);
+  CHECK(t->fields.size() == 1);
+
+  // Binary for all columns: binary for the client's, text for the marker and the image.
+  auto sent = messages(client(f, enc(Bind{"", "s", {0}, {Value{"1"}}, {1}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  REQUIRE(types(sent) == "BDES");
+  auto b = decode_bind(sent[0].body);
+  REQUIRE(b);
+  CHECK(b->result_formats == std::vector<std::int16_t>{1, 0, 0, 0});
+  backend(f, enc(BindComplete{}) + enc(rd) +
+                 enc(DataRow{{std::string("\0\0\0\0\0\0\0\x07", 8), std::nullopt, "7", "1"}}) +
+                 enc(CommandComplete{"INSERT 0 1"}) + enc(ReadyForQuery{'I'}));
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK_FALSE(txs[0].unsupported);
+  CHECK(txs[0].statements.at(0).image_rows == std::vector<std::vector<Value>>{{"7", "1"}});
+
+  // One code per client column.
+  sent = messages(client(f, enc(Bind{"", "s", {0}, {Value{"2"}}, {1}}) + enc(Sync{})));
+  b = decode_bind(sent.at(0).body);
+  REQUIRE(b);
+  CHECK(b->result_formats == std::vector<std::int16_t>{1, 0, 0, 0});
+}
+
+TEST_CASE("mirror filter: a function call is answered up to its own ReadyForQuery") {
+  MirrorFilter f;
+  client(f, enc(FunctionCall{1598, {}, {}, 0}));
+  backend(f, enc(FunctionCallResponse{Value{"x"}}) + enc(ReadyForQuery{'I'}));
+  client(f, enc(Query{"INSERT INTO h (a) VALUES (3)"}));
+  auto out =
+      backend(f, enc(RowDescription{{field("tandem.image"), field("a", 900, 23)}}) + enc(DataRow{{std::nullopt, "3"}}) +
+                     enc(CommandComplete{"INSERT 0 1"}) + enc(ReadyForQuery{'I'}));
+  CHECK(types(messages(out)) == "CZ");
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK(txs[0].statements.at(0).image_rows == std::vector<std::vector<Value>>{{"3"}});
+}
+
+TEST_CASE("mirror filter: a multi-statement query keeps the client's bytes around what it rewrites") {
+  MirrorFilter f;
+  auto sent = messages(client(f, enc(Query{"SELECT 1 -- note\n; INSERT INTO t VALUES (1) /* c */;"})));
+  auto q = decode_query(sent.at(0).body);
+  REQUIRE(q);
+  CHECK(q->sql == "SELECT 1 -- note\n; INSERT INTO t VALUES (1)\nRETURNING NULL AS \"tandem.image\", t.*;");
+  auto answered =
+      backend(f, enc(RowDescription{{field("?column?")}}) + enc(DataRow{{"1"}}) + enc(CommandComplete{"SELECT 1"}) +
+                     enc(RowDescription{{field("tandem.image"), field("a", 900, 23)}}) +
+                     enc(DataRow{{std::nullopt, "1"}}) + enc(CommandComplete{"INSERT 0 1"}) + enc(ReadyForQuery{'I'}));
+  CHECK(types(messages(answered)) == "TDCCZ");
+  CHECK(f.take_committed().size() == 1);
+
+  // Text that does not parse is refused whole by PostgreSQL: it goes as it came.
+  const std::string bad = enc(Query{"foo; DELETE FROM t"});
+  CHECK(client(f, bad) == bad);
+  backend(f, enc(error("42601")) + enc(ReadyForQuery{'I'}));
+
+  // A function body of several statements is one statement, not rewritten.
+  const std::string atomic =
+      enc(Query{"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC UPDATE c SET n = n + 1; "
+                "INSERT INTO t VALUES (2); SELECT 1; END; INSERT INTO t VALUES (3)"});
+  sent = messages(client(f, atomic));
+  q = decode_query(sent.at(0).body);
+  REQUIRE(q);
+  CHECK(
+      q->sql.starts_with("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC UPDATE c SET n = n + 1; "
+                         "INSERT INTO t VALUES (2); SELECT 1; END; INSERT INTO t VALUES (3)\nRETURNING"));
+  backend(f, enc(CommandComplete{"CREATE FUNCTION"}) +
+                 enc(RowDescription{{field("tandem.image"), field("a", 900, 23)}}) + enc(DataRow{{std::nullopt, "3"}}) +
+                 enc(CommandComplete{"INSERT 0 1"}) + enc(ReadyForQuery{'I'}));
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  REQUIRE(txs[0].statements.size() == 2);
+  CHECK(txs[0].statements[1].image_rows == std::vector<std::vector<Value>>{{"3"}});
+}
+
+TEST_CASE("mirror filter: a COMMIT that fails (deferred constraint) mirrors nothing") {
+  MirrorFilter f;
+  client(f, enc(Query{"BEGIN"}));
+  backend(f, enc(CommandComplete{"BEGIN"}) + enc(ReadyForQuery{'T'}));
+  client(f, enc(Query{"INSERT INTO h (a) VALUES (1)"}));
+  backend(f, enc(RowDescription{{field("tandem.image"), field("a", 900, 23)}}) + enc(DataRow{{std::nullopt, "1"}}) +
+                 enc(CommandComplete{"INSERT 0 1"}) + enc(ReadyForQuery{'T'}));
+  client(f, enc(Query{"COMMIT"}));
+  backend(f, enc(error("23503")) + enc(ReadyForQuery{'I'}));
+  CHECK(f.take_committed().empty());
+}
+
+TEST_CASE("mirror filter: a write whose returned rows are fetched in parts is flagged, not mirrored half") {
+  MirrorFilter f;
+  client(f, enc(Parse{"", "INSERT INTO h (a) SELECT g FROM generate_series(1, 3) g RETURNING a", {}}) +
+                enc(Bind{"p", "", {}, {}, {}}) + enc(Execute{"p", 2}) + enc(Sync{}));
+  const RowDescription rd{{field("a", 900, 23), field("tandem.image"), field("a", 900, 23)}};
+  auto out = backend(f, enc(ParseComplete{}) + enc(BindComplete{}) + enc(rd) + enc(DataRow{{"1", std::nullopt, "1"}}) +
+                            enc(DataRow{{"2", std::nullopt, "2"}}) + enc(PortalSuspended{}) + enc(ReadyForQuery{'T'}));
+  CHECK(types(messages(out)) == "12DDsZ");
+  client(f, enc(Query{"COMMIT"}));
+  backend(f, enc(CommandComplete{"COMMIT"}) + enc(ReadyForQuery{'I'}));
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  REQUIRE(txs[0].unsupported);
+  CHECK(txs[0].unsupported->find("fetched in parts") != std::string::npos);
+}
