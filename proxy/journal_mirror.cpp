@@ -21,6 +21,7 @@
 #include "protocol/sql/translator.hpp"
 #include "protocol/sql/update_targets.hpp"
 #include "protocol/sql/value_conversion.hpp"
+#include "proxy/mirror_thread.hpp"
 
 namespace tandem::proxy {
 namespace {
@@ -120,14 +121,12 @@ std::expected<std::vector<std::string>, std::string> bind(const sql::Translation
 
 }  // namespace
 
-struct JournalMirror::Impl {
+struct JournalMirror::Impl : MirrorThreadControl {
   const config::Config& config;
   MigrationStatus& status;
   std::unique_ptr<migrator::MirrorJournal> journal;
 
-  std::mutex mutex;
-  std::condition_variable wake;
-  bool paused = false, shutdown = false, caught_up = false;
+  bool caught_up = false;
   std::condition_variable caught_up_cv;
   mutable std::mutex error_mutex;  // guards errors and last_error (sessions write them too)
   std::uint64_t errors = 0;
@@ -143,9 +142,16 @@ struct JournalMirror::Impl {
     std::set<std::string> keys;
   };
   std::map<std::uint32_t, Table> tables;
-  // Tables on MySQL ("schema.table", PostgreSQL's public for the target database, and "\x01table"
-  // for unqualified names); null until first read, when every table counts.
-  std::atomic<std::shared_ptr<const std::set<std::string>>> on_mysql;
+  // Which tables get row images. Keys are "schema.table" (PostgreSQL's public for the target
+  // database) and "\x01table" for unqualified names.
+  struct Visibility {
+    std::set<std::string> on_mysql;
+    // RETURNING would change what the statement does: row-level security applies SELECT policies
+    // to it, and a rule without RETURNING makes it fail.
+    std::set<std::string> policies_or_rules;
+    std::set<std::string> no_select;  // "role\x02key": RETURNING needs SELECT on the table
+  };
+  std::atomic<std::shared_ptr<const Visibility>> visibility;  // null until first read: all count
   std::set<std::string> logged_refusals;
   std::atomic<std::uint64_t> applied{0};
   std::uint64_t transactions = 0, rows = 0;
@@ -177,26 +183,49 @@ struct JournalMirror::Impl {
       log::warn("mirror.diverged").kv("table", table).kv("reason", reason);
   }
 
-  std::expected<void, std::string> load_tables(migrator::MysqlConnection& my) {
+  std::expected<void, std::string> load_tables(migrator::MysqlConnection& my, migrator::PgConnection& pg) {
+    auto v = std::make_shared<Visibility>();
+    auto both = [](std::set<std::string>& set, const std::string& prefix, const std::string& schema,
+                   const std::string& table) {
+      set.insert(prefix + schema + "." + table);
+      set.insert(prefix + "\x01" + table);
+    };
     auto r = my.query(
         "SELECT IF(table_schema = DATABASE(), 'public', table_schema), table_name FROM information_schema.tables "
         "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('mysql', 'information_schema', "
         "'performance_schema', 'sys', 'tandem_meta')");
     if (!r) return std::unexpected(r.error().message);
-    auto set = std::make_shared<std::set<std::string>>();
-    for (const auto& row : r->rows) {
-      set->insert(*row[0] + "." + *row[1]);
-      set->insert("\x01" + *row[1]);
-    }
-    on_mysql.store(std::move(set));
+    for (const auto& row : r->rows) both(v->on_mysql, "", *row[0], *row[1]);
+    auto special = pg.query(
+        "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') AND (c.relrowsecurity OR c.relhasrules)");
+    if (!special) return std::unexpected(special.error().message);
+    for (const auto& row : special->rows) both(v->policies_or_rules, "", *row[0], *row[1]);
+    auto hidden = pg.query(
+        "SELECT r.rolname, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "CROSS JOIN pg_roles r WHERE c.relkind IN ('r', 'p') AND r.rolcanlogin AND n.nspname NOT IN "
+        "('pg_catalog', 'information_schema') AND NOT has_table_privilege(r.oid, c.oid, 'SELECT')");
+    if (!hidden) return std::unexpected(hidden.error().message);
+    for (const auto& row : hidden->rows) both(v->no_select, *row[0] + "\x02", *row[1], *row[2]);
+    visibility.store(std::move(v));
     return {};
   }
 
+  static std::string key(std::string_view schema, std::string_view table) {
+    return schema.empty() ? "\x01" + std::string(table) : std::string(schema) + "." + std::string(table);
+  }
+
   bool is_on_mysql(std::string_view schema, std::string_view table) const {
-    auto set = on_mysql.load();
-    if (!set) return true;
-    if (schema.empty()) return set->contains("\x01" + std::string(table));
-    return set->contains(std::string(schema) + "." + std::string(table));
+    auto v = visibility.load();
+    return !v || v->on_mysql.contains(key(schema, table));
+  }
+
+  bool gets_images(std::string_view user, std::string_view schema, std::string_view table) const {
+    auto v = visibility.load();
+    if (!v) return true;
+    const std::string k = key(schema, table);
+    return v->on_mysql.contains(k) && !v->policies_or_rules.contains(k) &&
+           !v->no_select.contains(std::string(user) + "\x02" + k);
   }
 
   bool stopping() {
@@ -214,11 +243,7 @@ struct JournalMirror::Impl {
       log::info("mirror.no_slot").kv("slot", config.migration.slot);
       return {};
     }
-    migrator::BackfillOptions options;
-    options.source = config.source.url;
-    options.target = *config.target;
-    options.slot = config.migration.slot;
-    options.publication = config.migration.publication;
+    auto options = migrator::backfill_options(config);
     options.until_caught_up = true;
     auto r = migrator::run_backfill(options, [&](const migrator::BackfillProgress& p) {
       status.set_apply(p.applied_lsn, p.lag_bytes, p.lag_seconds, p.transactions, p.rows);
@@ -435,32 +460,13 @@ struct JournalMirror::Impl {
     if (!my) return std::unexpected(my.error().message);
     auto pg = migrator::PgConnection::connect(config.source.url.to_libpq_conninfo());
     if (!pg) return std::unexpected(pg.error().message);
-    std::map<std::pair<std::uint32_t, std::int32_t>, std::string> type_names;
-    migrator::TypeNamer namer = [&](std::uint32_t oid, std::int32_t typmod) -> std::expected<std::string, std::string> {
-      auto key = std::make_pair(oid, typmod);
-      if (auto it = type_names.find(key); it != type_names.end()) return it->second;
-      auto r = pg->query("SELECT format_type($1::oid, $2::int)", {std::to_string(oid), std::to_string(typmod)});
-      if (!r) return std::unexpected(r.error().message);
-      return type_names[key] = *r->rows[0][0];
-    };
-    migrator::ColumnDefiner definer = [&](const std::string& schema, const std::string& table,
-                                          const std::string& column) -> std::expected<std::string, std::string> {
-      auto r = pg->query(
-          "SELECT format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END || "
-          "COALESCE(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '') FROM pg_attribute a LEFT JOIN pg_attrdef d ON "
-          "d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = (quote_ident($1) || '.' || "
-          "quote_ident($2))::regclass AND a.attname = $3 AND NOT a.attisdropped",
-          {schema, table, column});
-      if (!r) return std::unexpected(r.error().message);
-      if (r->rows.empty()) return std::unexpected("column " + column + " is gone from " + schema + "." + table);
-      return *r->rows[0][0];
-    };
-    migrator::Applier applier(*my, namer, definer, sql::Dialect::mariadb, "journal");
+    migrator::Applier applier(*my, migrator::source_type_namer(*pg), migrator::source_column_definer(*pg),
+                              sql::Dialect::mariadb, "journal");
     auto position = applier.load_position();
     if (!position) return std::unexpected(position.error());
     applied = *position;
     tables.clear();
-    if (auto r = load_tables(*my); !r) return std::unexpected(r.error());
+    if (auto r = load_tables(*my, *pg); !r) return std::unexpected(r.error());
     sql::Translator translator;
     publish("running");
     while (!stopping()) {
@@ -518,7 +524,7 @@ struct JournalMirror::Impl {
           auto r = apply_isolating(applier, one);
           if (!r) return std::unexpected(r.error());
           tables.clear();  // shapes are re-read, and MySQL's columns compared, at the next image
-          if (auto l = load_tables(*my); !l) return std::unexpected(l.error());
+          if (auto l = load_tables(*my, *pg); !l) return std::unexpected(l.error());
           advance_slot(*pg, true);
           applied = *r;
           ++transactions;
@@ -545,7 +551,7 @@ struct JournalMirror::Impl {
 
   void loop() {
     publish("catching_up");
-    auto backoff = std::chrono::seconds(1);
+    RetryBackoff backoff;
     bool drained = false;
     while (true) {
       {
@@ -554,7 +560,7 @@ struct JournalMirror::Impl {
         wake.wait(lock, [&] { return shutdown || !paused; });
         if (shutdown) return;
       }
-      const auto started = Clock::now();
+      backoff.run_started();
       std::expected<void, std::string> result;
       if (!drained) {
         // What the journal holds from before a crash is older than anything the slot has not
@@ -574,15 +580,14 @@ struct JournalMirror::Impl {
       std::unique_lock lock(mutex);
       if (shutdown) return;
       if (result) continue;  // paused
-      if (Clock::now() - started > std::chrono::seconds(60)) backoff = std::chrono::seconds(1);
+      const auto wait = backoff.after_failure();
       note_error(result.error());
       log::warn("mirror.retrying")
           .kv("error", result.error())
-          .kv("retry_in_s", static_cast<std::int64_t>(backoff.count()));
+          .kv("retry_in_s", static_cast<std::int64_t>(wait.count()));
       publish("retrying");
-      wake.wait_for(lock, backoff, [&] { return shutdown || paused; });
+      wake.wait_for(lock, wait, [&] { return shutdown || paused; });
       if (shutdown) return;
-      backoff = std::min(backoff * 2, std::chrono::seconds(30));
     }
   }
 };
@@ -591,11 +596,7 @@ JournalMirror::JournalMirror(const config::Config& config, MigrationStatus& stat
     : impl_(std::make_unique<Impl>(config, status)) {}
 
 JournalMirror::~JournalMirror() {
-  {
-    std::lock_guard lock(impl_->mutex);
-    impl_->shutdown = true;
-  }
-  impl_->wake.notify_all();
+  impl_->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
   impl_->journal.reset();  // its last callbacks use the members below
   impl_->publish("stopped");
@@ -625,26 +626,12 @@ bool JournalMirror::wait_caught_up(std::chrono::milliseconds limit) {
   return impl_->caught_up_cv.wait_for(lock, limit, [&] { return impl_->caught_up || impl_->shutdown; });
 }
 
-bool JournalMirror::pause() {
-  std::lock_guard lock(impl_->mutex);
-  if (impl_->paused) return false;
-  impl_->paused = true;
-  impl_->wake.notify_all();
-  log::info("mirror.paused");
-  return true;
-}
+bool JournalMirror::pause() { return impl_->pause(); }
 
-bool JournalMirror::resume() {
-  std::lock_guard lock(impl_->mutex);
-  if (!impl_->paused) return false;
-  impl_->paused = false;
-  impl_->wake.notify_all();
-  log::info("mirror.resumed");
-  return true;
-}
+bool JournalMirror::resume() { return impl_->resume(); }
 
-bool JournalMirror::mirrored(std::string_view schema, std::string_view table) const {
-  return impl_->is_on_mysql(schema, table);
+bool JournalMirror::images(std::string_view user, std::string_view schema, std::string_view table) const {
+  return impl_->gets_images(user, schema, table);
 }
 
 void JournalMirror::append(std::vector<pgwire::CapturedTransaction> transactions,

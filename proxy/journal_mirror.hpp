@@ -30,7 +30,7 @@ class JournalMirror : public MirrorSink {
   bool resume();
 
   void append(std::vector<pgwire::CapturedTransaction> transactions, std::function<void(bool)> on_durable) override;
-  bool mirrored(std::string_view schema, std::string_view table) const override;
+  bool images(std::string_view user, std::string_view schema, std::string_view table) const override;
 
  private:
   struct Impl;

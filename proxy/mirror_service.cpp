@@ -10,15 +10,13 @@
 
 #include "config/log.hpp"
 #include "migrator/wal/backfill.hpp"
+#include "proxy/mirror_thread.hpp"
 
 namespace tandem::proxy {
 
-struct MirrorService::Impl {
+struct MirrorService::Impl : MirrorThreadControl {
   const config::Config& config;
   MigrationStatus& status;
-  std::mutex mutex;
-  std::condition_variable wake;
-  bool paused = false, shutdown = false;
   std::atomic<bool> stop_run{false};  // ends the current follower run
   std::uint64_t errors = 0;
   std::string last_error;
@@ -30,7 +28,7 @@ struct MirrorService::Impl {
 
   void loop() {
     using Clock = std::chrono::steady_clock;
-    auto backoff = std::chrono::seconds(1);
+    RetryBackoff backoff;
     while (true) {
       {
         std::unique_lock lock(mutex);
@@ -40,13 +38,9 @@ struct MirrorService::Impl {
         stop_run = false;
       }
       publish("running");
-      migrator::BackfillOptions options;
-      options.source = config.source.url;
-      options.target = *config.target;
-      options.slot = config.migration.slot;
-      options.publication = config.migration.publication;
+      auto options = migrator::backfill_options(config);
       options.stop = &stop_run;
-      const auto started = Clock::now();
+      backoff.run_started();
       auto last_log = Clock::now();
       auto result = migrator::run_backfill(options, [&](const migrator::BackfillProgress& p) {
         status.set_apply(p.applied_lsn, p.lag_bytes, p.lag_seconds, p.transactions, p.rows);
@@ -66,15 +60,13 @@ struct MirrorService::Impl {
                          result->rows);
         continue;  // stopped on request (pause)
       }
-      // A run that worked for a while starts the backoff afresh.
-      if (Clock::now() - started > std::chrono::seconds(60)) backoff = std::chrono::seconds(1);
+      const auto wait = backoff.after_failure();
       ++errors;
       last_error = result.error();
-      log::warn("mirror.retrying").kv("error", last_error).kv("retry_in_s", static_cast<std::int64_t>(backoff.count()));
+      log::warn("mirror.retrying").kv("error", last_error).kv("retry_in_s", static_cast<std::int64_t>(wait.count()));
       publish("retrying");
-      wake.wait_for(lock, backoff, [&] { return shutdown || paused; });
+      wake.wait_for(lock, wait, [&] { return shutdown || paused; });
       if (shutdown) return;
-      backoff = std::min(backoff * 2, std::chrono::seconds(30));
     }
   }
 };
@@ -83,12 +75,8 @@ MirrorService::MirrorService(const config::Config& config, MigrationStatus& stat
     : impl_(std::make_unique<Impl>(config, status)) {}
 
 MirrorService::~MirrorService() {
-  {
-    std::lock_guard lock(impl_->mutex);
-    impl_->shutdown = true;
-    impl_->stop_run = true;
-  }
-  impl_->wake.notify_all();
+  impl_->stop_run = true;
+  impl_->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
   impl_->publish("stopped");
 }
@@ -99,22 +87,11 @@ void MirrorService::start() {
 }
 
 bool MirrorService::pause() {
-  std::lock_guard lock(impl_->mutex);
-  if (impl_->paused) return false;
-  impl_->paused = true;
-  impl_->stop_run = true;
-  impl_->wake.notify_all();
-  log::info("mirror.paused");
+  if (!impl_->pause()) return false;
+  impl_->stop_run = true;  // the follower finishes its batch and returns
   return true;
 }
 
-bool MirrorService::resume() {
-  std::lock_guard lock(impl_->mutex);
-  if (!impl_->paused) return false;
-  impl_->paused = false;
-  impl_->wake.notify_all();
-  log::info("mirror.resumed");
-  return true;
-}
+bool MirrorService::resume() { return impl_->resume(); }
 
 }  // namespace tandem::proxy

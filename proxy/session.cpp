@@ -116,8 +116,8 @@ class Session {
     if (ctx.state.mirror_sink) {
       // mirror.mode = "proxy": whole messages, so writes can be rewritten and captured.
       filter_ = std::make_unique<pgwire::MirrorFilter>(
-          [sink = ctx.state.mirror_sink](std::string_view schema, std::string_view table) {
-            return sink->mirrored(schema, table);
+          [this, sink = ctx.state.mirror_sink](std::string_view schema, std::string_view table) {
+            return sink->images(user_, schema, table);
           });
       client_reader_.emplace(ctx.state.config.proxy.max_message_bytes, pgwire::MessageReader::Phase::regular);
       backend_reader_.emplace(SIZE_MAX, pgwire::MessageReader::Phase::regular);

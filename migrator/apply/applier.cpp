@@ -2,6 +2,8 @@
 #include "migrator/apply/applier.hpp"
 
 #include <algorithm>
+#include <map>
+#include <memory>
 
 #include "config/log.hpp"
 #include "migrator/db/pg_connection.hpp"
@@ -37,6 +39,38 @@ std::expected<wal::Lsn, std::string> Applier::load_position() {
     applied_ = *lsn;
   }
   return applied_;
+}
+
+TypeNamer source_type_namer(PgConnection& pg) {
+  auto names = std::make_shared<std::map<std::pair<std::uint32_t, std::int32_t>, std::string>>();
+  return [&pg, names](std::uint32_t oid, std::int32_t typmod) -> std::expected<std::string, std::string> {
+    auto key = std::make_pair(oid, typmod);
+    if (auto it = names->find(key); it != names->end()) return it->second;
+    auto r = pg.query("SELECT format_type($1::oid, $2::int)", {std::to_string(oid), std::to_string(typmod)});
+    if (!r) return std::unexpected(r.error().message);
+    return (*names)[key] = *r->rows[0][0];
+  };
+}
+
+ColumnDefiner source_column_definer(PgConnection& pg) {
+  return [&pg](const std::string& schema, const std::string& table,
+               const std::string& column) -> std::expected<std::string, std::string> {
+    auto r = pg.query(
+        "SELECT format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END || "
+        "COALESCE(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '') FROM pg_attribute a LEFT JOIN pg_attrdef d ON "
+        "d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = (quote_ident($1) || '.' || "
+        "quote_ident($2))::regclass "
+        "AND a.attname = $3 AND NOT a.attisdropped",
+        {schema, table, column});
+    if (!r) return std::unexpected(r.error().message);
+    // Renamed or dropped again before the applier reached the ADD COLUMN: which values existing
+    // rows hold for it (its default when added) can no longer be known, so stop rather than guess.
+    if (r->rows.empty())
+      return std::unexpected(
+          std::string("the column was renamed or dropped on the source before the applier reached its ADD COLUMN; "
+                      "the values existing rows hold for it cannot be known: re-copy the table"));
+    return *r->rows[0][0];
+  };
 }
 
 std::expected<void, std::string> Applier::on_relation(const wal::Relation& relation) {

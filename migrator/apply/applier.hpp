@@ -39,6 +39,12 @@ using TypeNamer = std::function<std::expected<std::string, std::string>(std::uin
 using ColumnDefiner = std::function<std::expected<std::string, std::string>(
     const std::string& schema, const std::string& table, const std::string& column)>;
 
+class PgConnection;
+// format_type() on the source, cached per (oid, typmod). `pg` must outlive the namer.
+TypeNamer source_type_namer(PgConnection& pg);
+// The column's definition on the source now; an error naming why when it is gone.
+ColumnDefiner source_column_definer(PgConnection& pg);
+
 class Applier {
  public:
   // `position_key` names the row in tandem_meta.apply_state this applier owns ("wal").

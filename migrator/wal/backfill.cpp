@@ -29,6 +29,15 @@ std::int64_t micros_since_2000() {
 
 }  // namespace
 
+BackfillOptions backfill_options(const config::Config& config) {
+  BackfillOptions o;
+  o.source = config.source.url;
+  if (config.target) o.target = *config.target;
+  o.slot = config.migration.slot;
+  o.publication = config.migration.publication;
+  return o;
+}
+
 std::expected<BackfillProgress, std::string> run_backfill(
     const BackfillOptions& options, const std::function<void(const BackfillProgress&)>& progress) {
   const auto started = Clock::now();
@@ -50,33 +59,7 @@ std::expected<BackfillProgress, std::string> run_backfill(
 
   auto catalog = PgConnection::connect(options.source.to_libpq_conninfo());
   if (!catalog) return std::unexpected(catalog.error().message);
-  std::map<std::pair<std::uint32_t, std::int32_t>, std::string> type_names;
-  TypeNamer namer = [&](std::uint32_t oid, std::int32_t typmod) -> std::expected<std::string, std::string> {
-    auto key = std::make_pair(oid, typmod);
-    if (auto it = type_names.find(key); it != type_names.end()) return it->second;
-    auto r = catalog->query("SELECT format_type($1::oid, $2::int)", {std::to_string(oid), std::to_string(typmod)});
-    if (!r) return std::unexpected(r.error().message);
-    return type_names[key] = *r->rows[0][0];
-  };
-  ColumnDefiner definer = [&](const std::string& schema, const std::string& table,
-                              const std::string& column) -> std::expected<std::string, std::string> {
-    auto r = catalog->query(
-        "SELECT format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END || "
-        "COALESCE(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '') FROM pg_attribute a LEFT JOIN pg_attrdef d ON "
-        "d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = (quote_ident($1) || '.' || "
-        "quote_ident($2))::regclass "
-        "AND a.attname = $3 AND NOT a.attisdropped",
-        {schema, table, column});
-    if (!r) return std::unexpected(r.error().message);
-    // Renamed or dropped again before backfill reached the ADD COLUMN: which values existing rows
-    // hold for it (its default when added) can no longer be known, so stop rather than guess.
-    if (r->rows.empty())
-      return std::unexpected(
-          std::string("the column was renamed or dropped on the source before backfill reached its ADD COLUMN; "
-                      "the values existing rows hold for it cannot be known: re-copy the table"));
-    return *r->rows[0][0];
-  };
-  Applier applier(*my, namer, definer, options.dialect, "wal");
+  Applier applier(*my, source_type_namer(*catalog), source_column_definer(*catalog), options.dialect, "wal");
   auto applied = applier.load_position();
   if (!applied) return std::unexpected(applied.error());
   const wal::Lsn start = std::max(*applied, *consistent);

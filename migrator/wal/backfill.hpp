@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "config/config.hpp"
 #include "config/database_url.hpp"
 #include "protocol/sql/translation.hpp"
 
@@ -23,6 +24,9 @@ struct BackfillOptions {
   std::size_t batch_transactions = 200;
   const std::atomic<bool>* stop = nullptr;  // set by SIGTERM: finish the batch and return
 };
+
+// Source, target, slot and publication as the config names them.
+BackfillOptions backfill_options(const config::Config& config);
 
 struct BackfillProgress {
   std::string applied_lsn;

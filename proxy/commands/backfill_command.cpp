@@ -57,11 +57,7 @@ int run_backfill_command(const std::vector<std::string_view>& args) {
   std::signal(SIGINT, request_stop);
   AdminHost admin(cfg);
   admin.status().set_phase("backfill");
-  migrator::BackfillOptions options;
-  options.source = cfg.source.url;
-  options.target = *cfg.target;
-  options.slot = cfg.migration.slot;
-  options.publication = cfg.migration.publication;
+  auto options = migrator::backfill_options(cfg);
   options.until_caught_up = until;
   options.stop = &g_stop;
   auto result = migrator::run_backfill(options, [&](const migrator::BackfillProgress& p) {

@@ -52,6 +52,10 @@ std::filesystem::path prepared_with_generated(Databases& db) {
     exec_pg(pg,
             "CREATE TABLE gen (id serial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), "
             "u uuid NOT NULL DEFAULT gen_random_uuid(), r double precision DEFAULT random(), note text)");
+    // A role that may insert into a table but not read it: RETURNING would fail for it.
+    exec_pg(pg, "CREATE TABLE plain (id integer PRIMARY KEY, v text)");
+    exec_pg(pg, "DO $$ BEGIN CREATE ROLE tandem_writer_only LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+    exec_pg(pg, "GRANT INSERT ON plain TO tandem_writer_only");
   }
   return prepared_databases(db);
 }
@@ -93,6 +97,12 @@ TEST_CASE("mirror.mode = proxy: TPC-B, generated values, DDL and aborted work re
   // DDL through the proxy, then rows that use the new column.
   exec_pg(client, "ALTER TABLE gen ADD COLUMN extra integer DEFAULT 7");
   exec_pg(client, "INSERT INTO gen (note) VALUES ('after ddl')");
+  // A role without SELECT on the table writes as it would without the proxy (no RETURNING added).
+  {
+    auto writer = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("tandem_writer_only", db.name));
+    tandem::it::PgResult by_writer(PQexec(writer.raw(), "INSERT INTO plain VALUES (1, 'by a writer')"));
+    CHECK_MESSAGE(by_writer.ok(), PQresultErrorMessage(by_writer.raw()));
+  }
   // Aborted work, a rolled-back savepoint and a failed statement leave no trace.
   exec_pg(client, "BEGIN; UPDATE pgbench_branches SET filler = 'aborted' WHERE bid = 1; ROLLBACK");
   exec_pg(client,
@@ -108,6 +118,10 @@ TEST_CASE("mirror.mode = proxy: TPC-B, generated values, DDL and aborted work re
   auto branch = my.query("SELECT filler FROM pgbench_branches WHERE bid = 1");
   auto teller = my.query("SELECT COALESCE(filler, '') FROM pgbench_tellers WHERE tid = 1");
   auto extra = my.query("SELECT extra FROM gen WHERE note = 'after ddl'");
+  auto plain_row = my.query("SELECT v FROM plain WHERE id = 1");
+  REQUIRE(plain_row.has_value());
+  REQUIRE(plain_row->rows.size() == 1);
+  CHECK(plain_row->rows[0][0].value_or("") == "by a writer");
   REQUIRE(branch.has_value());
   REQUIRE(teller.has_value());
   REQUIRE(extra.has_value());

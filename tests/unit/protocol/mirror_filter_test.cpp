@@ -37,7 +37,7 @@ std::string types(const std::vector<Seen>& v) {
 }
 
 // Feeds every message of an encoded stream through one direction of the filter.
-std::string client(MirrorFilter& f, const std::string& stream) {
+std::string feed(MirrorFilter& f, const std::string& stream, bool from_client) {
   std::string out;
   for (const auto& m : messages(stream)) {
     std::string whole;
@@ -45,23 +45,12 @@ std::string client(MirrorFilter& f, const std::string& stream) {
     const auto len = static_cast<std::uint32_t>(m.body.size() + 4);
     for (int s = 24; s >= 0; s -= 8) whole += static_cast<char>((len >> s) & 0xff);
     whole += m.body;
-    REQUIRE(f.from_client(m.type, m.body, whole, out));
+    REQUIRE((from_client ? f.from_client(m.type, m.body, whole, out) : f.from_backend(m.type, m.body, whole, out)));
   }
   return out;
 }
-
-std::string backend(MirrorFilter& f, const std::string& stream) {
-  std::string out;
-  for (const auto& m : messages(stream)) {
-    std::string whole;
-    whole += m.type;
-    const auto len = static_cast<std::uint32_t>(m.body.size() + 4);
-    for (int s = 24; s >= 0; s -= 8) whole += static_cast<char>((len >> s) & 0xff);
-    whole += m.body;
-    REQUIRE(f.from_backend(m.type, m.body, whole, out));
-  }
-  return out;
-}
+std::string client(MirrorFilter& f, const std::string& stream) { return feed(f, stream, true); }
+std::string backend(MirrorFilter& f, const std::string& stream) { return feed(f, stream, false); }
 
 FieldDescription field(const std::string& name, std::uint32_t table = 0, std::uint32_t type = 25) {
   FieldDescription f;
