@@ -127,6 +127,10 @@ struct JournalMirror::Impl : MirrorThreadControl {
   std::unique_ptr<migrator::MirrorJournal> journal;
 
   bool caught_up = false;
+  // Commit order across sessions (take_ticket / complete).
+  std::mutex ticket_mutex;
+  std::uint64_t next_ticket = 1, next_release = 1;
+  std::map<std::uint64_t, std::vector<pgwire::CapturedTransaction>> completed;
   std::condition_variable caught_up_cv;
   mutable std::mutex error_mutex;  // guards errors and last_error (sessions write them too)
   std::uint64_t errors = 0;
@@ -634,37 +638,43 @@ bool JournalMirror::images(std::string_view user, std::string_view schema, std::
   return impl_->gets_images(user, schema, table);
 }
 
-void JournalMirror::append(std::vector<pgwire::CapturedTransaction> transactions,
-                           std::function<void(bool)> on_durable) {
+std::uint64_t JournalMirror::take_ticket() {
+  std::lock_guard lock(impl_->ticket_mutex);
+  return impl_->next_ticket++;
+}
+
+void JournalMirror::complete(std::uint64_t ticket, std::vector<pgwire::CapturedTransaction> transactions) {
   auto& d = *impl_;
-  const std::size_t n = transactions.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    const bool last = i + 1 == n;
+  std::lock_guard lock(d.ticket_mutex);
+  d.completed.emplace(ticket, std::move(transactions));
+  // Everything up to the oldest ticket still unanswered goes to the journal, in ticket order.
+  for (auto it = d.completed.begin(); it != d.completed.end() && it->first == d.next_release;
+       it = d.completed.erase(it), ++d.next_release) {
+    if (!it->second.empty()) append(std::move(it->second));
+  }
+}
+
+void JournalMirror::append(std::vector<pgwire::CapturedTransaction> transactions) {
+  auto& d = *impl_;
+  for (auto& tx : transactions) {
     std::string payload;
     try {
-      payload = migrator::encode_mirror_transaction(to_record(std::move(transactions[i])));
+      payload = migrator::encode_mirror_transaction(to_record(std::move(tx)));
     } catch (const std::exception& e) {
       d.status.add_diverged("unknown", std::string("a committed transaction could not be encoded: ") + e.what());
       log::error("mirror.encode_failed").kv("error", e.what());
-      if (last) on_durable(false);
       continue;
     }
-    auto r = last ? d.journal->append(std::move(payload),
-                                      [&d, on_durable](bool ok) {
-                                        d.wake.notify_all();
-                                        on_durable(ok);
-                                      })
-                  : d.journal->append(std::move(payload));
+    // The applier waits for the sync; waking it then saves it a poll.
+    auto r = d.journal->append(std::move(payload), [&d](bool) { d.wake.notify_all(); });
     if (!r) {
       d.note_error("journal: " + r.error());
       d.status.add_diverged("unknown", "a committed transaction could not be journaled: " + r.error());
       const auto f = d.journal->figures();
       d.status.set_journal(f.bytes, f.segments, f.last_seq, d.applied, f.full);
       log::error("mirror.journal_refused").kv("error", r.error());
-      if (last) on_durable(false);
     }
   }
-  if (n == 0) on_durable(true);
 }
 
 }  // namespace tandem::proxy

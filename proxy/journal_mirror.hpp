@@ -29,10 +29,12 @@ class JournalMirror : public MirrorSink {
   bool pause();
   bool resume();
 
-  void append(std::vector<pgwire::CapturedTransaction> transactions, std::function<void(bool)> on_durable) override;
+  std::uint64_t take_ticket() override;
+  void complete(std::uint64_t ticket, std::vector<pgwire::CapturedTransaction> transactions) override;
   bool images(std::string_view user, std::string_view schema, std::string_view table) const override;
 
  private:
+  void append(std::vector<pgwire::CapturedTransaction> transactions);  // to the journal, in order
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,6 +1,7 @@
 // Where the proxy's sessions hand their committed transactions in mirror.mode = "proxy".
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string_view>
 #include <vector>
@@ -12,10 +13,14 @@ namespace tandem::proxy {
 class MirrorSink {
  public:
   virtual ~MirrorSink() = default;
-  // Journals the transactions in order. `on_durable(true)` runs, on another thread, once they are
-  // on disk; `on_durable(false)` when they could not be journaled (the mirror is then diverged and
-  // says so in status and metrics; the client is never refused for it).
-  virtual void append(std::vector<pgwire::CapturedTransaction> transactions, std::function<void(bool)> on_durable) = 0;
+  // A ticket for a client message that may commit a transaction (a Query, Sync or function call
+  // with writes or transaction control in it), taken before the message goes to PostgreSQL.
+  virtual std::uint64_t take_ticket() = 0;
+  // What the answer to that message committed, maybe nothing (also for a session that ended
+  // before its answer). Transactions are journaled in ticket order: one that waited for another's
+  // locks sent its commit after that one committed, so it is journaled after it, however late the
+  // proxy reads the first one's answer. Never blocks the caller.
+  virtual void complete(std::uint64_t ticket, std::vector<pgwire::CapturedTransaction> transactions) = 0;
   // Whether writes by `user` to a table (schema "" when the statement did not name one) are
   // rewritten for row images: the table is on MySQL, and RETURNING changes nothing for the
   // statement (the user may read the table; no row-level security, no rules). Thread-safe.

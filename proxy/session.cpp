@@ -13,6 +13,7 @@
 
 #include <array>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -133,6 +134,9 @@ class Session {
 
   ~Session() {
     if (client_secret_) ctx_.state.cancels.remove(backend_pid_, *client_secret_);
+    // Answers that will never be read commit nothing here; later tickets must not wait for them.
+    for (const auto& t : tickets_)
+      if (t) ctx_.state.mirror_sink->complete(*t, {});
   }
 
   asio::awaitable<void> run();
@@ -202,6 +206,10 @@ class Session {
   std::string scratch_;  // startup-phase messages; the relay never uses it
 
   std::unique_ptr<pgwire::MirrorFilter> filter_;
+  // mirror.mode = "proxy": one entry per Query, Sync and function call sent, answered by one
+  // ReadyForQuery each, oldest first: the commit-order ticket of those that may commit.
+  std::deque<std::optional<std::uint64_t>> tickets_;
+  bool query_may_commit_ = false, batch_may_commit_ = false;
   std::optional<pgwire::MessageReader> client_reader_, backend_reader_;
 };
 
@@ -537,7 +545,11 @@ void Session::on_client_message(const RelayedMessage& m) {
     case 'Q': {
       std::array<StatementClass, 16> classes{};
       const std::size_t n = pgwire::classify_statements(cstring_at(m.prefix), classes);
-      for (std::size_t i = 0; i < std::min(n, classes.size()); ++i) count(classes[i]);
+      query_may_commit_ = n > classes.size();  // more statements than classified: assume so
+      for (std::size_t i = 0; i < std::min(n, classes.size()); ++i) {
+        count(classes[i]);
+        query_may_commit_ = query_may_commit_ || classes[i] != StatementClass::read;
+      }
       pending_.push(Clock::now());
       break;
     }
@@ -568,12 +580,13 @@ void Session::on_client_message(const RelayedMessage& m) {
     }
     case 'E': {
       const auto portal = cstring_at(m.prefix);
-      if (portal.empty()) {
-        count(unnamed_portal_);
-      } else {
+      StatementClass c = unnamed_portal_;
+      if (!portal.empty()) {
         auto it = portals_.find(portal);
-        count(it == portals_.end() ? StatementClass::other : it->second);
+        c = it == portals_.end() ? StatementClass::other : it->second;
       }
+      count(c);
+      batch_may_commit_ = batch_may_commit_ || c != StatementClass::read;
       break;
     }
     case 'C': {
@@ -671,12 +684,11 @@ asio::awaitable<void> Session::pump_backend_to_client() {
     }
     client_write_in_flight_ = true;
     if (filter_) {
+      // Committed transactions go to the journal as each ReadyForQuery passes, without holding
+      // the client: PostgreSQL has committed either way, so waiting for the sync would not make
+      // the mirror safer. A crash before the sync is covered by the replication slot, which the
+      // mirror drains on restart (docs/mirror.md).
       filter_backend({buffer.get(), n}, filtered);
-      auto committed = filter_->take_committed();
-      // Journaled without holding the client: PostgreSQL has committed either way, so waiting
-      // for the sync would not make the mirror safer. A crash before the sync is covered by the
-      // replication slot, which the mirror drains on restart (docs/mirror.md).
-      if (!committed.empty()) ctx_.state.mirror_sink->append(std::move(committed), [](bool) {});
       co_await client_.write_all(asio::buffer(filtered));
     } else {
       auto scanned = backend_scanner_.scan({buffer.get(), n}, [&](const RelayedMessage& m) { on_backend_message(m); });
@@ -709,6 +721,13 @@ bool Session::filter_client(std::string_view chunk, std::string& out, bool& term
       protocol_error_ = r.error().message;
       return false;
     }
+    // Before the message reaches PostgreSQL: a commit it causes is ordered after every commit
+    // whose message went before it.
+    if (m.type == 'Q' || m.type == 'S' || m.type == 'F') {
+      const bool may_commit = m.type == 'F' || (m.type == 'Q' ? query_may_commit_ : batch_may_commit_);
+      if (m.type == 'S') batch_may_commit_ = false;
+      tickets_.push_back(may_commit ? std::optional(ctx_.state.mirror_sink->take_ticket()) : std::nullopt);
+    }
   }
 }
 
@@ -723,6 +742,15 @@ void Session::filter_backend(std::string_view chunk, std::string& out) {
     on_backend_message(RelayedMessage{m.type, static_cast<std::uint32_t>(m.body.size() + 4), m.body});
     if (auto r = filter_->from_backend(m.type, m.body, m.whole, out); !r)
       throw std::runtime_error("source PostgreSQL: " + r.error().message);
+    if (m.type != 'Z') continue;
+    std::optional<std::uint64_t> ticket;
+    if (!tickets_.empty()) {
+      ticket = tickets_.front();
+      tickets_.pop_front();
+    }
+    auto committed = filter_->take_committed();
+    if (!ticket && !committed.empty()) ticket = ctx_.state.mirror_sink->take_ticket();  // not foreseen
+    if (ticket) ctx_.state.mirror_sink->complete(*ticket, std::move(committed));
   }
 }
 

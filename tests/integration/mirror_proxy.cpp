@@ -192,3 +192,37 @@ TEST_CASE("mirror.mode = proxy, killed with -9 mid-run: restarted, nothing is lo
   require_drained(second);
   require_validated_equal(config);
 }
+
+TEST_CASE("mirror.mode = proxy: a commit whose answer the proxy reads late is still journaled in commit order") {
+  Databases db("mir_porder");
+  {
+    auto pg = db.pg();
+    exec_pg(pg, "CREATE TABLE ordered (id integer PRIMARY KEY, v text)");
+    exec_pg(pg, "INSERT INTO ordered VALUES (1, 'start')");
+  }
+  const auto config = prepared_databases(db);
+  TandemProcess tandem(mirror_options(db, db.mysql_url(), "proxy"));
+  REQUIRE(wait_for([&] { return mirror_state(tandem) == "running"; }, 30s));
+
+  // Client A commits 'A', then asks for 100 MB it does not read yet: the proxy cannot pass the
+  // answer on, so it does not read PostgreSQL's ReadyForQuery for that query either.
+  auto a = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  REQUIRE(PQsendQuery(a.raw(),
+                      "BEGIN; UPDATE ordered SET v = 'A' WHERE id = 1; COMMIT; "
+                      "SELECT repeat('x', 1000) FROM generate_series(1, 100000)") == 1);
+  std::this_thread::sleep_for(1s);
+  // Client B changes the same row after A's commit.
+  auto b = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  exec_pg(b, "UPDATE ordered SET v = 'B' WHERE id = 1");
+  std::this_thread::sleep_for(1s);
+  // Now A reads its answer.
+  while (PGresult* r = PQgetResult(a.raw())) PQclear(r);
+
+  require_drained(tandem);
+  auto my = db.mysql(db.name);
+  auto row = my.query("SELECT v FROM ordered WHERE id = 1");
+  REQUIRE(row.has_value());
+  REQUIRE(row->rows.size() == 1);
+  CHECK(row->rows[0][0].value_or("") == "B");
+  require_validated_equal(config);
+}
