@@ -1,12 +1,18 @@
 // The proxy-mode mirror: journal appends from sessions, and the thread that applies the journal.
 #include "proxy/journal_mirror.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -33,6 +39,35 @@ using migrator::MirrorTransaction;
 std::int64_t unix_micros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// The journal's identity: a random name made with its directory. The applied position is stored
+// in MySQL under it, so a new journal (a wiped state directory) starts from its own first record
+// instead of skipping those numbered like records applied from the old one.
+std::string journal_identity(const std::filesystem::path& dir) {
+  const auto path = dir / "id";
+  if (std::ifstream in(path); in) {
+    std::string id;
+    std::getline(in, id);
+    if (id.size() == 16 && id.find_first_not_of("0123456789abcdef") == std::string::npos) return id;
+    throw std::runtime_error("mirror journal: " + path.string() + " does not hold a journal id");
+  }
+  std::random_device random;
+  char id[17];
+  std::snprintf(id, sizeof id, "%08x%08x", random(), random());
+  const auto temporary = dir / "id.new";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << id << "\n";
+    out.flush();
+    if (!out) throw std::runtime_error("mirror journal: cannot write " + temporary.string());
+  }
+  if (int fd = ::open(temporary.c_str(), O_RDONLY); fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  std::filesystem::rename(temporary, path);
+  return id;
 }
 
 MirrorTransaction to_record(pgwire::CapturedTransaction&& tx) {
@@ -125,6 +160,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
   const config::Config& config;
   MigrationStatus& status;
   std::unique_ptr<migrator::MirrorJournal> journal;
+  std::string position_key;  // in tandem_meta.apply_state: "journal/<identity>"
 
   bool caught_up = false;
   // Commit order across sessions (take_ticket / complete).
@@ -465,7 +501,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
     auto pg = migrator::PgConnection::connect(config.source.url.to_libpq_conninfo());
     if (!pg) return std::unexpected(pg.error().message);
     migrator::Applier applier(*my, migrator::source_type_namer(*pg), migrator::source_column_definer(*pg),
-                              sql::Dialect::mariadb, "journal");
+                              sql::Dialect::mariadb, position_key);
     auto position = applier.load_position();
     if (!position) return std::unexpected(position.error());
     applied = *position;
@@ -615,9 +651,11 @@ void JournalMirror::start() {
   auto journal = migrator::MirrorJournal::open(options);
   if (!journal) throw std::runtime_error("mirror journal: " + journal.error());
   impl_->journal = std::move(*journal);
+  impl_->position_key = "journal/" + journal_identity(options.dir);
   const auto f = impl_->journal->figures();
   log::info("mirror.journal_open")
       .kv("dir", options.dir.string())
+      .kv("position", impl_->position_key)
       .kv("first_seq", static_cast<std::int64_t>(f.first_seq))
       .kv("last_seq", static_cast<std::int64_t>(f.last_seq))
       .kv("bytes", static_cast<std::int64_t>(f.bytes));
@@ -667,7 +705,11 @@ void JournalMirror::append(std::vector<pgwire::CapturedTransaction> transactions
     }
     // The applier waits for the sync; waking it then saves it a poll.
     auto r = d.journal->append(std::move(payload), [&d](bool) { d.wake.notify_all(); });
-    if (!r) {
+    if (r) {
+      // Status shows what is journaled at once, so a caller that saw its commit never finds the
+      // mirror "caught up" before that commit is applied.
+      d.publish_journal();
+    } else {
       d.note_error("journal: " + r.error());
       d.status.add_diverged("unknown", "a committed transaction could not be journaled: " + r.error());
       const auto f = d.journal->figures();

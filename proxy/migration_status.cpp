@@ -3,6 +3,8 @@
 
 #include <prometheus/gauge.h>
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 namespace tandem::proxy {
@@ -67,13 +69,15 @@ void MigrationStatus::set_journal(std::uint64_t bytes, std::uint64_t segments, s
   journal_known_ = true;
   journal_bytes_ = bytes;
   journal_segments_ = segments;
-  journal_last_ = last_seq;
-  journal_applied_ = applied_seq;
+  // Sessions and the applier both report: sequences only grow, so an older report never wins.
+  journal_last_ = std::max(journal_last_, last_seq);
+  journal_applied_ = std::max(journal_applied_, applied_seq);
   journal_full_ = journal_full_ || full;
   journal_bytes_gauge_.Set(static_cast<double>(bytes));
   journal_segments_gauge_.Set(static_cast<double>(segments));
   journal_full_gauge_.Set(journal_full_ ? 1 : 0);
-  lag_transactions_gauge_.Set(static_cast<double>(last_seq > applied_seq ? last_seq - applied_seq : 0));
+  lag_transactions_gauge_.Set(
+      static_cast<double>(journal_last_ > journal_applied_ ? journal_last_ - journal_applied_ : 0));
 }
 
 void MigrationStatus::add_diverged(const std::string& table, const std::string& reason) {

@@ -193,7 +193,9 @@ TEST_CASE("mirror.mode = proxy, killed with -9 mid-run: restarted, nothing is lo
   require_validated_equal(config);
 }
 
-TEST_CASE("mirror.mode = proxy: a commit whose answer the proxy reads late is still journaled in commit order") {
+TEST_CASE(
+    "mirror.mode = proxy: a commit whose answer the proxy reads late is still journaled in commit order; a new "
+    "journal starts from its own first record") {
   Databases db("mir_porder");
   {
     auto pg = db.pg();
@@ -225,4 +227,16 @@ TEST_CASE("mirror.mode = proxy: a commit whose answer the proxy reads late is st
   REQUIRE(row->rows.size() == 1);
   CHECK(row->rows[0][0].value_or("") == "B");
   require_validated_equal(config);
+
+  // A new state directory, hence a new journal numbered from 1 again: its records are applied,
+  // not taken for the old journal's.
+  tandem.stop_gracefully(10s);
+  TandemProcess fresh(mirror_options(db, db.mysql_url(), "proxy"));
+  REQUIRE(wait_for([&] { return mirror_state(fresh) == "running"; }, 30s));
+  auto c = tandem::it::PgConnection::connect_or_throw(fresh.conninfo("postgres", db.name));
+  exec_pg(c, "UPDATE ordered SET v = 'C' WHERE id = 1");
+  require_drained(fresh);
+  row = my.query("SELECT v FROM ordered WHERE id = 1");
+  REQUIRE(row.has_value());
+  CHECK(row->rows.at(0).at(0).value_or("") == "C");
 }
