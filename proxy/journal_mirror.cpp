@@ -454,24 +454,31 @@ struct JournalMirror::Impl : MirrorThreadControl {
     return out;
   }
 
-  // MySQL refusing a statement (an error code below 2000), as opposed to the connection failing.
-  static bool refused_by_server(const std::string& error) {
+  // An error that says nothing about the statements: the connection failed, or MySQL is in a state
+  // that passes (a deadlock, a lock wait timeout, a full disk, a shutdown). Those are retried.
+  // The rest (MySQL refusing a statement, a value the applier cannot convert) would fail again.
+  static bool transient(const std::string& error) {
     if (!error.starts_with("mysql ")) return false;
     const int code = std::atoi(error.c_str() + 6);
-    return code > 0 && code < 2000;
+    return code <= 0 || code >= 2000 || code == 1021 || code == 1040 || code == 1053 || code == 1205 || code == 1213 ||
+           code == 1290 || code == 1317 || code == 1927;
   }
 
-  // Applies a batch. When MySQL refuses a replayed statement, the transactions go one by one, and
-  // the one whose replayed statements MySQL refuses is applied without them: its table is counted
-  // as diverged, and the mirror goes on rather than retry a statement that can never succeed.
+  std::string table_of(const migrator::SourceTransaction& tx) const {
+    for (const auto& c : tx.changes)
+      if (auto it = tables.find(c.relation); c.kind != migrator::RowChange::Kind::raw && it != tables.end())
+        return it->second.name;
+    return "unknown";
+  }
+
+  // Applies a batch. When it fails for a reason that would not pass, the transactions go one by
+  // one. One that fails is applied without its replayed statements, or else not at all: its table
+  // is counted as diverged (tandem validate --repair mends it), and the mirror goes on rather than
+  // retry what can never succeed.
   std::expected<migrator::wal::Lsn, std::string> apply_isolating(migrator::Applier& applier,
                                                                  std::vector<migrator::SourceTransaction>& batch) {
     auto r = applier.apply(batch);
-    if (r || !refused_by_server(r.error())) return r;
-    const bool has_raw = std::ranges::any_of(batch, [](const auto& tx) {
-      return std::ranges::any_of(tx.changes, [](const auto& c) { return c.kind == migrator::RowChange::Kind::raw; });
-    });
-    if (!has_raw) return r;
+    if (r || transient(r.error())) return r;
     for (auto& tx : batch) {
       std::vector<migrator::SourceTransaction> one{tx};
       auto single = applier.apply(one);
@@ -479,14 +486,25 @@ struct JournalMirror::Impl : MirrorThreadControl {
         r = single;
         continue;
       }
-      if (!refused_by_server(single.error())) return single;
-      std::string refused;
+      if (transient(single.error())) return single;
+      const std::string table = table_of(tx);
+      std::string replayed;
       std::erase_if(one[0].changes, [&](const migrator::RowChange& c) {
         if (c.kind != migrator::RowChange::Kind::raw) return false;
-        if (refused.empty()) refused = c.raw_sql.substr(0, 300);
+        if (replayed.empty()) replayed = c.raw_sql.substr(0, 300);
         return true;
       });
-      diverged("unknown", "MySQL refused a replayed statement (" + single.error() + "): " + refused);
+      if (!replayed.empty()) {
+        auto without = applier.apply(one);
+        if (without) {
+          diverged(table, "MySQL refused a replayed statement (" + single.error() + "): " + replayed);
+          r = without;
+          continue;
+        }
+        if (transient(without.error())) return without;
+      }
+      diverged(table, "journal record " + std::to_string(tx.end_lsn) + " not applied: " + single.error());
+      one[0].changes.clear();  // its position still advances
       r = applier.apply(one);
       if (!r) return r;
     }
