@@ -205,11 +205,10 @@ struct JournalMirror::Impl : MirrorThreadControl {
     std::lock_guard lock(error_mutex);
     status.set_mirror("proxy", state, last_error, errors);
   }
-  std::string note_error(const std::string& error) {
+  void note_error(const std::string& error) {
     std::lock_guard lock(error_mutex);
     ++errors;
     last_error = error;
-    return last_error;
   }
 
   void publish_journal() {

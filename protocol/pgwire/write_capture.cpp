@@ -71,13 +71,8 @@ void WriteCapture::on_parse(const Parse& m, char image_op, bool client_returning
 
 void WriteCapture::on_bind(const Bind& m) {
   Portal p;
-  if (auto it = statements_.find(m.statement); it != statements_.end()) {
-    p.sql = it->second.sql;
-    p.types = it->second.types;
-    p.image_op = it->second.image_op;
-    p.client_returning = it->second.client_returning;
-  }
-  p.statement = m.statement;
+  if (auto it = statements_.find(m.statement); it != statements_.end()) p.statement = it->second;
+  p.statement_name = m.statement;
   p.formats = m.parameter_formats;
   p.parameters = m.parameters;
   // One code for all columns: the image would come in binary too. Per-column codes were given
@@ -94,8 +89,8 @@ void WriteCapture::on_describe(const Describe& m, bool injected) {
     if (auto it = statements_.find(m.name); it != statements_.end()) d.statement.image_op = it->second.image_op;
     d.statement_name = m.name;
   } else if (auto it = portals_.find(m.name); it != portals_.end()) {
-    d.statement.image_op = it->second.image_op;
-    d.statement_name = it->second.statement;
+    d.statement.image_op = it->second.statement.image_op;
+    d.statement_name = it->second.statement_name;
   }
   pending_.push_back(std::move(d));
 }
@@ -103,14 +98,15 @@ void WriteCapture::on_describe(const Describe& m, bool injected) {
 void WriteCapture::on_execute(const Execute& m) {
   CapturedStatement s;
   if (auto it = portals_.find(m.portal); it != portals_.end()) {
-    s.sql = it->second.sql;
-    s.parameter_types = it->second.types;
-    s.parameter_formats = it->second.formats;
-    s.parameters = it->second.parameters;
-    s.image_op = it->second.image_op;
-    if (s.image_op && it->second.binary_results)
+    const Portal& p = it->second;
+    s.sql = p.statement.sql;
+    s.parameter_types = p.statement.types;
+    s.parameter_formats = p.formats;
+    s.parameters = p.parameters;
+    s.image_op = p.statement.image_op;
+    if (s.image_op && p.binary_results)
       s.unsupported = "a write whose results the client asked for in binary format: " + s.sql.substr(0, 200);
-    else if (s.image_op && it->second.client_returning && m.max_rows > 0)
+    else if (s.image_op && p.statement.client_returning && m.max_rows > 0)
       s.unsupported = "a write with RETURNING fetched in parts (Execute with a row limit): " + s.sql.substr(0, 200);
   }
   pending_.push_back({false, std::move(s)});
@@ -119,7 +115,7 @@ void WriteCapture::on_execute(const Execute& m) {
 std::pair<char, bool> WriteCapture::portal_image(std::string_view portal) const {
   auto it = portals_.find(portal);
   if (it == portals_.end()) return {0, false};
-  return {it->second.image_op, it->second.client_returning};
+  return {it->second.statement.image_op, it->second.statement.client_returning};
 }
 
 WriteCapture::Answer WriteCapture::on_row_description_or_no_data() {

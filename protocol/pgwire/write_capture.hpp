@@ -110,14 +110,11 @@ class WriteCapture {
     std::size_t result_columns = 0;
   };
   struct Portal {
-    std::string sql;
-    std::vector<std::uint32_t> types;
+    Statement statement;  // as it was when bound
+    std::string statement_name;
     std::vector<std::int16_t> formats;
     std::vector<Value> parameters;
-    char image_op = 0;
-    bool client_returning = false;
     bool binary_results = false;
-    std::string statement;
   };
 
   void completed(CapturedStatement& s);

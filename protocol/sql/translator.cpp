@@ -125,9 +125,13 @@ TranslationResult Translator::translate_locked(std::string_view sql) {
   }
 }
 
-std::expected<std::vector<StatementRange>, TranslationError> statement_ranges(std::string_view sql) {
-  const std::string text(sql);
-  PgQuerySplitResult split = pg_query_split_with_parser(text.c_str());
+namespace {
+
+// Statement ranges as libpg_query's parser or scanner splits the text, without surrounding blanks;
+// empty statements dropped.
+std::expected<std::vector<StatementRange>, TranslationError> split_ranges(const std::string& text, bool parser) {
+  PgQuerySplitResult split =
+      parser ? pg_query_split_with_parser(text.c_str()) : pg_query_split_with_scanner(text.c_str());
   if (split.error) {
     TranslationError e{std::string("cannot split statements: ") + split.error->message, split.error->cursorpos};
     pg_query_free_split_result(split);
@@ -149,30 +153,18 @@ std::expected<std::vector<StatementRange>, TranslationError> statement_ranges(st
   return out;
 }
 
+}  // namespace
+
+std::expected<std::vector<StatementRange>, TranslationError> statement_ranges(std::string_view sql) {
+  return split_ranges(std::string(sql), true);
+}
+
 std::expected<std::vector<std::string>, TranslationError> split_statements(std::string_view sql) {
   const std::string text(sql);
-  PgQuerySplitResult split = pg_query_split_with_scanner(text.c_str());
-  if (split.error) {
-    TranslationError e{std::string("cannot split statements: ") + split.error->message, split.error->cursorpos};
-    pg_query_free_split_result(split);
-    return std::unexpected(std::move(e));
-  }
+  auto ranges = split_ranges(text, false);
+  if (!ranges) return std::unexpected(std::move(ranges.error()));
   std::vector<std::string> out;
-  for (int i = 0; i < split.n_stmts; ++i) {
-    const auto* s = split.stmts[i];
-    // A length of 0 means "to the end of the text".
-    std::string statement = s->stmt_len == 0 ? text.substr(static_cast<std::size_t>(s->stmt_location))
-                                             : text.substr(static_cast<std::size_t>(s->stmt_location),
-                                                           static_cast<std::size_t>(s->stmt_len));
-    const auto first = statement.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) continue;
-    statement = statement.substr(first);
-    while (!statement.empty() && (statement.back() == ' ' || statement.back() == '\n' || statement.back() == '\t' ||
-                                  statement.back() == '\r'))
-      statement.pop_back();
-    if (!statement.empty()) out.push_back(std::move(statement));
-  }
-  pg_query_free_split_result(split);
+  for (const auto& r : *ranges) out.push_back(text.substr(r.offset, r.length));
   return out;
 }
 
