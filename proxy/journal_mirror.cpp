@@ -172,7 +172,8 @@ struct JournalMirror::Impl : MirrorThreadControl {
   std::uint64_t errors = 0;
   std::string last_error;
   bool journal_failing = false;
-  std::thread thread;
+  std::atomic<bool> journal_refused{false};  // a committed transaction is only in the slot
+  std::thread thread, slot_thread;
 
   // Applier-side state, used by the thread only.
   struct Table {
@@ -195,8 +196,6 @@ struct JournalMirror::Impl : MirrorThreadControl {
   std::set<std::string> logged_refusals;
   std::atomic<std::uint64_t> applied{0};
   std::uint64_t transactions = 0, rows = 0;
-  std::deque<std::pair<Clock::time_point, std::string>> slot_marks;  // (when, pg_current_wal_lsn)
-  Clock::time_point last_slot_mark{};
   Clock::time_point last_apply{};
 
   Impl(const config::Config& c, MigrationStatus& s) : config(c), status(s) {}
@@ -294,36 +293,61 @@ struct JournalMirror::Impl : MirrorThreadControl {
     return {};
   }
 
+  // After a DDL: a drain must never replay the table's older shape onto MySQL, so the slot moves
+  // to PostgreSQL's current position before anything after the DDL is applied.
+  void advance_slot_to_current(migrator::PgConnection& pg) {
+    auto r = pg.query(
+        "SELECT pg_replication_slot_advance(slot_name, pg_current_wal_lsn()) FROM pg_replication_slots "
+        "WHERE slot_name = $1 AND NOT active",
+        {config.migration.slot});
+    if (!r) log::debug("mirror.slot_advance_failed").kv("error", r.error().message);
+  }
+
   // Every 10 s the slot moves up to the position PostgreSQL had 10 s before: every transaction
   // committed before it was journaled long since, or the proxy died, and then the slot still
-  // holds it for the drain at the next start.
-  void advance_slot(migrator::PgConnection& pg, bool now_to_current = false) {
-    const auto now = Clock::now();
-    if (now_to_current) {
-      // After a DDL: a drain must never replay the table's older shape onto MySQL.
-      slot_marks.clear();
-      auto r = pg.query(
-          "SELECT pg_replication_slot_advance(slot_name, pg_current_wal_lsn()) FROM pg_replication_slots "
-          "WHERE slot_name = $1 AND NOT active",
-          {config.migration.slot});
-      if (!r) log::debug("mirror.slot_advance_failed").kv("error", r.error().message);
-      return;
+  // holds it for the drain at the next start. Not once the journal refused a transaction: the
+  // slot then keeps it for that drain. On a thread of its own, because advancing a logical slot
+  // decodes all the WAL in between, seconds of work under heavy writes, which held up applying
+  // (and hid a MySQL outage from the applier) while it ran on the applier's thread.
+  void keep_slot() {
+    std::optional<migrator::PgConnection> pg;
+    std::deque<std::pair<Clock::time_point, std::string>> marks;  // (when, pg_current_wal_lsn)
+    std::unique_lock lock(mutex);
+    while (!shutdown) {
+      const auto next = Clock::now() + std::chrono::seconds(10);
+      wake.wait_until(lock, next, [&] { return shutdown; });
+      if (shutdown) return;
+      if (!caught_up || journal_refused.load()) continue;
+      lock.unlock();
+      if (!pg) {
+        auto c = migrator::PgConnection::connect(config.source.url.to_libpq_conninfo());
+        if (c) pg.emplace(std::move(*c));
+      }
+      const auto now = Clock::now();
+      if (pg) {
+        auto lsn = pg->query("SELECT pg_current_wal_lsn()::text");
+        if (!lsn) pg.reset();  // connected again next time
+        if (lsn && !lsn->rows.empty() && lsn->rows[0][0]) marks.emplace_back(now, *lsn->rows[0][0]);
+      }
+      std::optional<std::string> target;
+      while (!marks.empty() && now - marks.front().first >= std::chrono::seconds(10)) {
+        target = marks.front().second;
+        marks.pop_front();
+      }
+      if (pg && target) {
+        auto r = pg->query(
+            "SELECT pg_replication_slot_advance(slot_name, $2::pg_lsn) FROM pg_replication_slots WHERE slot_name = "
+            "$1 AND NOT active AND confirmed_flush_lsn < $2::pg_lsn",
+            {config.migration.slot, *target});
+        if (!r) {
+          log::debug("mirror.slot_advance_failed").kv("error", r.error().message);
+          pg.reset();
+        }
+        const double took = std::chrono::duration<double>(Clock::now() - now).count();
+        if (took > 1.0) log::info("mirror.slot_advance_slow").kv("lsn", *target).kv("seconds", took);
+      }
+      lock.lock();
     }
-    if (now - last_slot_mark < std::chrono::seconds(10)) return;
-    last_slot_mark = now;
-    auto lsn = pg.query("SELECT pg_current_wal_lsn()::text");
-    if (lsn && !lsn->rows.empty()) slot_marks.emplace_back(now, *lsn->rows[0][0]);
-    std::optional<std::string> target;
-    while (!slot_marks.empty() && now - slot_marks.front().first >= std::chrono::seconds(10)) {
-      target = slot_marks.front().second;
-      slot_marks.pop_front();
-    }
-    if (!target) return;
-    auto r = pg.query(
-        "SELECT pg_replication_slot_advance(slot_name, $2::pg_lsn) FROM pg_replication_slots WHERE slot_name = $1 "
-        "AND NOT active AND confirmed_flush_lsn < $2::pg_lsn",
-        {config.migration.slot, *target});
-    if (!r) log::debug("mirror.slot_advance_failed").kv("error", r.error().message);
   }
 
   std::expected<Table*, std::string> table_for(migrator::PgConnection& pg, migrator::MysqlConnection& my,
@@ -528,7 +552,6 @@ struct JournalMirror::Impl : MirrorThreadControl {
     publish("running");
     while (!stopping()) {
       publish_journal();
-      if (!until_empty) advance_slot(*pg);
       // A MySQL commit per few transactions costs both servers' CPU that the clients need: when
       // not behind, wait a little for more (the lag stays within tens of milliseconds).
       if (journal->durable_seq() < applied + 200) {
@@ -582,7 +605,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
           if (!r) return std::unexpected(r.error());
           tables.clear();  // shapes are re-read, and MySQL's columns compared, at the next image
           if (auto l = load_tables(*my, *pg); !l) return std::unexpected(l.error());
-          advance_slot(*pg, true);
+          advance_slot_to_current(*pg);
           applied = *r;
           ++transactions;
           rows += row_count;
@@ -655,6 +678,7 @@ JournalMirror::JournalMirror(const config::Config& config, MigrationStatus& stat
 JournalMirror::~JournalMirror() {
   impl_->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
+  if (impl_->slot_thread.joinable()) impl_->slot_thread.join();
   impl_->journal.reset();  // its last callbacks use the members below
   impl_->publish("stopped");
 }
@@ -678,6 +702,7 @@ void JournalMirror::start() {
       .kv("bytes", static_cast<std::int64_t>(f.bytes));
   impl_->status.set_journal(f.bytes, f.segments, f.last_seq, 0, false);
   impl_->thread = std::thread([this] { impl_->loop(); });
+  impl_->slot_thread = std::thread([this] { impl_->keep_slot(); });
 }
 
 bool JournalMirror::wait_caught_up(std::chrono::milliseconds limit) {
@@ -727,6 +752,7 @@ void JournalMirror::append(std::vector<pgwire::CapturedTransaction> transactions
       // mirror "caught up" before that commit is applied.
       d.publish_journal();
     } else {
+      d.journal_refused = true;
       d.note_error("journal: " + r.error());
       d.status.add_diverged("unknown", "a committed transaction could not be journaled: " + r.error());
       const auto f = d.journal->figures();

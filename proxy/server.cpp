@@ -19,6 +19,7 @@
 #include "proxy/journal_mirror.hpp"
 #include "proxy/mirror_service.hpp"
 #include "proxy/proxy_state.hpp"
+#include "proxy/relay_loop.hpp"
 #include "proxy/session.hpp"
 #include "proxy/stream.hpp"
 
@@ -77,7 +78,12 @@ struct ProxyServer::Impl {
     for (unsigned i = 0; i < n; ++i) loops.push_back(std::make_unique<asio::io_context>(1));
     client_tls = make_client_tls(cfg);
     backend_tls = make_backend_tls(cfg);
-    session_ctx = std::make_unique<SessionContext>(SessionContext{state, client_tls.get(), backend_tls.get()});
+    // As many relay loops as event loops: the event loops then mostly accept and authenticate.
+    for (unsigned i = 0; i < n; ++i) relays.push_back(std::make_unique<RelayLoop>());
+    session_ctx = std::make_unique<SessionContext>(
+        SessionContext{state, client_tls.get(), backend_tls.get(), [this]() -> RelayLoop& {
+                         return *relays[next_relay.fetch_add(1, std::memory_order_relaxed) % relays.size()];
+                       }});
   }
 
   asio::io_context& main_loop() { return *loops.front(); }
@@ -144,6 +150,9 @@ struct ProxyServer::Impl {
   std::unique_ptr<asio::io_context> admin_loop = std::make_unique<asio::io_context>(1);
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<admin::AdminHttpServer> admin;
+  // Stopped before the event loops go: a relayed session's coroutine frame lives in its loop.
+  std::vector<std::unique_ptr<RelayLoop>> relays;
+  std::atomic<std::size_t> next_relay{0};
 };
 
 ProxyServer::ProxyServer(const config::Config& config) : impl_(std::make_unique<Impl>(config)) {}
@@ -229,6 +238,7 @@ int ProxyServer::run() {
   }
   io.run();
   for (auto& loop : d.loops) loop->stop();
+  for (auto& relay : d.relays) relay->stop();
   d.admin_loop->stop();
   threads.clear();
   mirror.reset();  // the batch in hand is applied and its position committed

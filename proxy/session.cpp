@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -27,6 +28,7 @@
 #include "protocol/pgwire/relay_scanner.hpp"
 #include "protocol/pgwire/startup_packet.hpp"
 #include "protocol/pgwire/statement_class.hpp"
+#include "proxy/relay_loop.hpp"
 #include "proxy/stream.hpp"
 
 namespace tandem::proxy {
@@ -105,7 +107,7 @@ class PendingTimings {
 
 enum class ClientEnd { disconnected, terminated, protocol_error };
 
-class Session {
+class Session final : public RelayPeer {
  public:
   Session(tcp::socket client, SessionContext& ctx)
       : ctx_(ctx),
@@ -164,6 +166,17 @@ class Session {
   asio::awaitable<std::pair<char, std::string_view>> read_backend_message();
   asio::awaitable<std::optional<std::pair<char, std::string_view>>> read_client_auth_message();
   asio::awaitable<void> relay();
+  // Plain TCP without the proxy mirror: the sockets go to a relay loop until the relay ends.
+  asio::awaitable<void> relay_on_loop(RelayLoop& loop);
+  asio::awaitable<void> after_loop_relay(RelayResult r);
+  // RelayPeer: on the relay loop's thread, while relay_on_loop waits.
+  std::optional<std::string_view> client_bytes(std::string_view chunk, bool& terminated) override;
+  std::optional<std::string_view> backend_bytes(std::string_view chunk) override;
+  void relay_ended(RelayResult result) override;
+  // How a relay ends, whichever relay ran.
+  asio::awaitable<void> client_left();
+  asio::awaitable<void> backend_lost(std::string_view error);
+  asio::awaitable<void> client_protocol_error();
   asio::awaitable<ClientEnd> pump_client_to_backend();
   asio::awaitable<void> pump_backend_to_client();
   asio::awaitable<void> send_client_error(std::string_view severity, std::string_view sqlstate,
@@ -177,7 +190,7 @@ class Session {
   }
   // mirror.mode = "proxy": frames, rewrites and captures; false on a protocol error.
   bool filter_client(std::string_view chunk, std::string& out, bool& terminated);
-  void filter_backend(std::string_view chunk, std::string& out);
+  bool filter_backend(std::string_view chunk, std::string& out);
 
   SessionContext& ctx_;
   ProxyMetrics& metrics_;
@@ -211,6 +224,13 @@ class Session {
   std::deque<std::optional<std::uint64_t>> tickets_;
   bool query_may_commit_ = false, batch_may_commit_ = false;
   std::optional<pgwire::MessageReader> client_reader_, backend_reader_;
+  // What the filter made of the last chunk each way; kept until that chunk is written.
+  std::string client_out_, backend_out_;
+
+  // While the sockets are on a relay loop: the loop's answer, and the timer that wakes us for it.
+  std::optional<asio::steady_timer> relay_done_;
+  std::optional<RelayResult> relay_result_;
+  bool relay_finished_ = false;
 };
 
 asio::awaitable<void> Session::run() {
@@ -622,36 +642,18 @@ void Session::on_backend_message(const RelayedMessage& m) {
 
 asio::awaitable<ClientEnd> Session::pump_client_to_backend() {
   auto buffer = std::make_unique<char[]>(kRelayBufferBytes);
-  std::string filtered;
   for (;;) {
     boost::system::error_code ec;
     const std::size_t n = co_await client_.read_some(asio::buffer(buffer.get(), kRelayBufferBytes), ec);
     if (ec == asio::error::operation_aborted) co_return ClientEnd::disconnected;
     if (ec) {
-      if (client_at_boundary()) {
-        // Tell PostgreSQL the client is gone rather than leave it to notice a dead socket.
-        static constexpr char terminate[] = {'X', 0, 0, 0, 4};
-        boost::system::error_code ignored;
-        co_await backend_->write_all(asio::buffer(terminate, sizeof terminate), ignored);
-      }
+      co_await client_left();
       co_return ClientEnd::disconnected;
     }
-    metrics_.client_received_bytes_total.Increment(static_cast<double>(n));
     bool terminated = false;
-    if (filter_) {
-      if (!filter_client({buffer.get(), n}, filtered, terminated)) co_return ClientEnd::protocol_error;
-      co_await backend_->write_all(asio::buffer(filtered), ec);
-    } else {
-      auto scanned = client_scanner_.scan({buffer.get(), n}, [&](const RelayedMessage& m) {
-        if (m.type == 'X') terminated = true;
-        on_client_message(m);
-      });
-      if (!scanned) {
-        protocol_error_ = scanned.error().message;
-        co_return ClientEnd::protocol_error;
-      }
-      co_await backend_->write_all(asio::buffer(buffer.get(), n), ec);
-    }
+    const auto out = client_bytes({buffer.get(), n}, terminated);
+    if (!out) co_return ClientEnd::protocol_error;
+    co_await backend_->write_all(asio::buffer(out->data(), out->size()), ec);
     if (ec) {
       // The backend is gone. The other direction owns writes to the client and will tell it;
       // make sure its read ends now, and give it time to do so.
@@ -667,36 +669,19 @@ asio::awaitable<ClientEnd> Session::pump_client_to_backend() {
 
 asio::awaitable<void> Session::pump_backend_to_client() {
   auto buffer = std::make_unique<char[]>(kRelayBufferBytes);
-  std::string filtered;
   for (;;) {
     boost::system::error_code ec;
     const std::size_t n = co_await backend_->read_some(asio::buffer(buffer.get(), kRelayBufferBytes), ec);
     if (ec == asio::error::operation_aborted) co_return;
     if (ec) {
-      log::warn("backend.lost")
-          .kv("client", client_peer_)
-          .kv("pid", std::int64_t{backend_pid_})
-          .kv("error", ec.message());
-      if (backend_at_boundary() && !backend_sent_fatal_) {
-        co_await send_client_error("FATAL", "08006", "tandem: the connection to the source PostgreSQL was lost");
-      }
+      co_await backend_lost(ec.message());
       co_return;
     }
     client_write_in_flight_ = true;
-    if (filter_) {
-      // Committed transactions go to the journal as each ReadyForQuery passes, without holding
-      // the client: PostgreSQL has committed either way, so waiting for the sync would not make
-      // the mirror safer. A crash before the sync is covered by the replication slot, which the
-      // mirror drains on restart (docs/mirror.md).
-      filter_backend({buffer.get(), n}, filtered);
-      co_await client_.write_all(asio::buffer(filtered));
-    } else {
-      auto scanned = backend_scanner_.scan({buffer.get(), n}, [&](const RelayedMessage& m) { on_backend_message(m); });
-      if (!scanned) throw std::runtime_error("source PostgreSQL: " + scanned.error().message);
-      co_await client_.write_all(asio::buffer(buffer.get(), n));
-    }
+    const auto out = backend_bytes({buffer.get(), n});
+    if (!out) throw std::runtime_error(protocol_error_);
+    co_await client_.write_all(asio::buffer(out->data(), out->size()));
     client_write_in_flight_ = false;
-    metrics_.client_sent_bytes_total.Increment(static_cast<double>(n));
   }
 }
 
@@ -731,17 +716,22 @@ bool Session::filter_client(std::string_view chunk, std::string& out, bool& term
   }
 }
 
-void Session::filter_backend(std::string_view chunk, std::string& out) {
+bool Session::filter_backend(std::string_view chunk, std::string& out) {
   out.clear();
   backend_reader_->feed(chunk);
   for (;;) {
     auto next = backend_reader_->next();
-    if (!next) throw std::runtime_error("source PostgreSQL: " + next.error().message);
-    if (!*next) return;
+    if (!next) {
+      protocol_error_ = "source PostgreSQL: " + next.error().message;
+      return false;
+    }
+    if (!*next) return true;
     const auto& m = **next;
     on_backend_message(RelayedMessage{m.type, static_cast<std::uint32_t>(m.body.size() + 4), m.body});
-    if (auto r = filter_->from_backend(m.type, m.body, m.whole, out); !r)
-      throw std::runtime_error("source PostgreSQL: " + r.error().message);
+    if (auto r = filter_->from_backend(m.type, m.body, m.whole, out); !r) {
+      protocol_error_ = "source PostgreSQL: " + r.error().message;
+      return false;
+    }
     if (m.type != 'Z') continue;
     std::optional<std::uint64_t> ticket;
     if (!tickets_.empty()) {
@@ -755,6 +745,10 @@ void Session::filter_backend(std::string_view chunk, std::string& out) {
 }
 
 asio::awaitable<void> Session::relay() {
+  if (ctx_.relay_loop && !client_.is_tls() && !backend_->is_tls()) {
+    co_await relay_on_loop(ctx_.relay_loop());
+    co_return;
+  }
   // Whichever direction ends first aborts the other's pending operations, so the pair never
   // waits on an operation that ignores per-operation cancellation.
   auto client_side = [this]() -> asio::awaitable<ClientEnd> {
@@ -778,16 +772,131 @@ asio::awaitable<void> Session::relay() {
     co_await pump_backend_to_client();
   };
   auto outcome = co_await (client_side() || backend_side());
-  if (outcome.index() == 0 && std::get<0>(outcome) == ClientEnd::protocol_error) {
-    metrics_.protocol_errors_total.Increment();
-    log::info("session.protocol_error")
-        .kv("client", client_peer_)
-        .kv("pid", std::int64_t{backend_pid_})
-        .kv("error", protocol_error_);
-    // Only at a message boundary can an ErrorResponse be read as one.
-    if (!client_write_in_flight_ && backend_at_boundary()) {
-      co_await send_client_error("FATAL", "08P01", "tandem: protocol violation: " + protocol_error_);
-    }
+  if (outcome.index() == 0 && std::get<0>(outcome) == ClientEnd::protocol_error) co_await client_protocol_error();
+}
+
+asio::awaitable<void> Session::client_left() {
+  if (!client_at_boundary()) co_return;
+  // Tell PostgreSQL the client is gone rather than leave it to notice a dead socket.
+  static constexpr char terminate[] = {'X', 0, 0, 0, 4};
+  boost::system::error_code ignored;
+  co_await backend_->write_all(asio::buffer(terminate, sizeof terminate), ignored);
+}
+
+asio::awaitable<void> Session::backend_lost(std::string_view error) {
+  log::warn("backend.lost").kv("client", client_peer_).kv("pid", std::int64_t{backend_pid_}).kv("error", error);
+  if (backend_at_boundary() && !backend_sent_fatal_) {
+    co_await send_client_error("FATAL", "08006", "tandem: the connection to the source PostgreSQL was lost");
+  }
+}
+
+asio::awaitable<void> Session::client_protocol_error() {
+  metrics_.protocol_errors_total.Increment();
+  log::info("session.protocol_error")
+      .kv("client", client_peer_)
+      .kv("pid", std::int64_t{backend_pid_})
+      .kv("error", protocol_error_);
+  // Only at a message boundary can an ErrorResponse be read as one.
+  if (!client_write_in_flight_ && backend_at_boundary()) {
+    co_await send_client_error("FATAL", "08P01", "tandem: protocol violation: " + protocol_error_);
+  }
+}
+
+std::optional<std::string_view> Session::client_bytes(std::string_view chunk, bool& terminated) {
+  metrics_.client_received_bytes_total.Increment(static_cast<double>(chunk.size()));
+  if (filter_) {
+    if (!filter_client(chunk, client_out_, terminated)) return std::nullopt;
+    return std::string_view(client_out_);
+  }
+  auto scanned = client_scanner_.scan(chunk, [&](const RelayedMessage& m) {
+    if (m.type == 'X') terminated = true;
+    on_client_message(m);
+  });
+  if (!scanned) {
+    protocol_error_ = scanned.error().message;
+    return std::nullopt;
+  }
+  return chunk;
+}
+
+std::optional<std::string_view> Session::backend_bytes(std::string_view chunk) {
+  if (filter_) {
+    // Committed transactions go to the journal as each ReadyForQuery passes, without holding
+    // the client: PostgreSQL has committed either way, so waiting for the sync would not make
+    // the mirror safer. A crash before the sync is covered by the replication slot, which the
+    // mirror drains on restart (docs/mirror.md).
+    if (!filter_backend(chunk, backend_out_)) return std::nullopt;
+    metrics_.client_sent_bytes_total.Increment(static_cast<double>(backend_out_.size()));
+    return std::string_view(backend_out_);
+  }
+  auto scanned = backend_scanner_.scan(chunk, [&](const RelayedMessage& m) { on_backend_message(m); });
+  if (!scanned) {
+    protocol_error_ = "source PostgreSQL: " + scanned.error().message;
+    return std::nullopt;
+  }
+  metrics_.client_sent_bytes_total.Increment(static_cast<double>(chunk.size()));
+  return chunk;
+}
+
+void Session::relay_ended(RelayResult result) {
+  relay_result_ = std::move(result);
+  asio::post(relay_done_->get_executor(), [this] {
+    relay_finished_ = true;
+    relay_done_->cancel();
+  });
+}
+
+asio::awaitable<void> Session::relay_on_loop(RelayLoop& loop) {
+  auto executor = co_await asio::this_coro::executor;
+  auto& client = client_.socket();
+  auto& backend = backend_->socket();
+  const auto client_protocol = client.local_endpoint().protocol();
+  const auto backend_protocol = backend.local_endpoint().protocol();
+  client.non_blocking(true);
+  backend.non_blocking(true);
+  relay_done_.emplace(executor, asio::steady_timer::time_point::max());
+  const int client_fd = client.release();
+  int backend_fd = -1;
+  try {
+    backend_fd = backend.release();
+  } catch (...) {
+    client_ = Stream(tcp::socket(executor, client_protocol, client_fd));  // closed by run()
+    throw;
+  }
+  loop.add(client_fd, backend_fd, this);
+  while (!relay_finished_) {
+    boost::system::error_code ignored;
+    co_await relay_done_->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  RelayResult r = std::move(*relay_result_);
+  client_ = Stream(tcp::socket(executor, client_protocol, r.client_fd));
+  backend_.emplace(tcp::socket(executor, backend_protocol, r.backend_fd));
+
+  // What the loop had read but not yet written goes first, then the session ends as the
+  // coroutine relay would end it.
+  boost::system::error_code ec;
+  if (!r.to_backend.empty()) co_await backend_->write_all(asio::buffer(r.to_backend), ec);
+  if (!r.to_client.empty()) {
+    co_await client_.write_all(asio::buffer(r.to_client), ec);
+    if (ec) co_return;
+  }
+  const auto error = r.error ? std::system_category().message(r.error) : std::string("end of file");
+  switch (r.end) {
+    case RelayEnd::client_closed:
+      co_await client_left();
+      break;
+    case RelayEnd::client_terminated:
+    case RelayEnd::client_write_failed:
+      break;
+    case RelayEnd::client_protocol_error:
+      co_await client_protocol_error();
+      break;
+    case RelayEnd::backend_closed:
+      co_await backend_lost(error);
+      break;
+    case RelayEnd::backend_protocol_error:
+      log::warn("session.error").kv("client", client_peer_).kv("error", protocol_error_);
+      break;
   }
 }
 
