@@ -173,6 +173,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
   std::string last_error;
   bool journal_failing = false;
   std::atomic<bool> journal_refused{false};  // a committed transaction is only in the slot
+  std::mutex slot_mutex;                     // one slot advance at a time
   std::thread thread, slot_thread;
 
   // Applier-side state, used by the thread only.
@@ -296,22 +297,49 @@ struct JournalMirror::Impl : MirrorThreadControl {
   // After a DDL: a drain must never replay the table's older shape onto MySQL, so the slot moves
   // to PostgreSQL's current position before anything after the DDL is applied.
   void advance_slot_to_current(migrator::PgConnection& pg) {
+    // Not while keep_slot advances it: the slot would be active, and this advance skipped.
+    std::lock_guard slot_lock(slot_mutex);
     auto r = pg.query(
         "SELECT pg_replication_slot_advance(slot_name, pg_current_wal_lsn()) FROM pg_replication_slots "
         "WHERE slot_name = $1 AND NOT active",
         {config.migration.slot});
-    if (!r) log::debug("mirror.slot_advance_failed").kv("error", r.error().message);
+    if (!r) {
+      log::warn("mirror.slot_advance_failed").kv("error", r.error().message);
+    } else if (r->rows.empty()) {
+      log::warn("mirror.slot_not_advanced")
+          .kv("slot", config.migration.slot)
+          .kv("detail", "the slot is in use elsewhere: a restart may replay rows of the shape before the DDL");
+    }
   }
 
-  // Every 10 s the slot moves up to the position PostgreSQL had 10 s before: every transaction
-  // committed before it was journaled long since, or the proxy died, and then the slot still
-  // holds it for the drain at the next start. Not once the journal refused a transaction: the
-  // slot then keeps it for that drain. On a thread of its own, because advancing a logical slot
-  // decodes all the WAL in between, seconds of work under heavy writes, which held up applying
-  // (and hid a MySQL outage from the applier) while it ran on the applier's thread.
+  // Every ticket below `ticket` has been answered and its transactions handed to the journal.
+  bool released_below(std::uint64_t ticket) {
+    std::lock_guard lock(ticket_mutex);
+    return next_release >= ticket;
+  }
+  std::uint64_t tickets_taken() {
+    std::lock_guard lock(ticket_mutex);
+    return next_ticket;
+  }
+
+  // Every 10 s the slot moves up to a position PostgreSQL had at least 10 s before, once every
+  // transaction committed before it is durable in the journal: those that took their commit-order
+  // ticket before the position was read, and so committed before it, have all been journaled
+  // and synced (a long statement holding an earlier ticket holds the advance back too). A crash
+  // then finds in the slot whatever the journal may lack, for the drain at the next start. Not
+  // once the journal refused a transaction: the slot then keeps it for that drain. On a thread
+  // of its own, because advancing a logical slot decodes all the WAL in between, seconds of work
+  // under heavy writes, which held up applying (and hid a MySQL outage from the applier) while
+  // it ran on the applier's thread.
   void keep_slot() {
+    struct Mark {
+      Clock::time_point at;
+      std::string lsn;                   // pg_current_wal_lsn() then
+      std::uint64_t ticket;              // the next ticket then
+      std::optional<std::uint64_t> seq;  // the journal's last record once those tickets were released
+    };
     std::optional<migrator::PgConnection> pg;
-    std::deque<std::pair<Clock::time_point, std::string>> marks;  // (when, pg_current_wal_lsn)
+    std::deque<Mark> marks;
     std::unique_lock lock(mutex);
     while (!shutdown) {
       const auto next = Clock::now() + std::chrono::seconds(10);
@@ -320,21 +348,29 @@ struct JournalMirror::Impl : MirrorThreadControl {
       if (!caught_up || journal_refused.load()) continue;
       lock.unlock();
       if (!pg) {
-        auto c = migrator::PgConnection::connect(config.source.url.to_libpq_conninfo());
+        auto c = migrator::PgConnection::connect(config.source.url.to_libpq_conninfo() + " connect_timeout=10");
         if (c) pg.emplace(std::move(*c));
       }
       const auto now = Clock::now();
       if (pg) {
+        const auto ticket = tickets_taken();
         auto lsn = pg->query("SELECT pg_current_wal_lsn()::text");
         if (!lsn) pg.reset();  // connected again next time
-        if (lsn && !lsn->rows.empty() && lsn->rows[0][0]) marks.emplace_back(now, *lsn->rows[0][0]);
+        if (lsn && !lsn->rows.empty() && lsn->rows[0][0]) marks.push_back({now, *lsn->rows[0][0], ticket, {}});
       }
       std::optional<std::string> target;
-      while (!marks.empty() && now - marks.front().first >= std::chrono::seconds(10)) {
-        target = marks.front().second;
+      while (!marks.empty() && now - marks.front().at >= std::chrono::seconds(10)) {
+        auto& m = marks.front();
+        if (!m.seq) {
+          if (!released_below(m.ticket)) break;
+          m.seq = journal->figures().last_seq;
+        }
+        if (journal->durable_seq() < *m.seq) break;
+        target = m.lsn;
         marks.pop_front();
       }
       if (pg && target) {
+        std::lock_guard slot_lock(slot_mutex);
         auto r = pg->query(
             "SELECT pg_replication_slot_advance(slot_name, $2::pg_lsn) FROM pg_replication_slots WHERE slot_name = "
             "$1 AND NOT active AND confirmed_flush_lsn < $2::pg_lsn",
@@ -746,7 +782,10 @@ void JournalMirror::append(std::vector<pgwire::CapturedTransaction> transactions
       continue;
     }
     // The applier waits for the sync; waking it then saves it a poll.
-    auto r = d.journal->append(std::move(payload), [&d](bool) { d.wake.notify_all(); });
+    auto r = d.journal->append(std::move(payload), [&d](bool durable) {
+      if (!durable) d.journal_refused = true;  // written, then lost: only the slot has it
+      d.wake.notify_all();
+    });
     if (r) {
       // Status shows what is journaled at once, so a caller that saw its commit never finds the
       // mirror "caught up" before that commit is applied.

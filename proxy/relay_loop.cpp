@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -192,7 +193,14 @@ struct RelayLoop::Impl {
     }
     const std::string_view chunk(pipe.buffer.get(), static_cast<std::size_t>(n));
     bool terminated = false;
-    const auto out = from_client ? j.peer->client_bytes(chunk, terminated) : j.peer->backend_bytes(chunk);
+    std::optional<std::string_view> out;
+    try {
+      out = from_client ? j.peer->client_bytes(chunk, terminated) : j.peer->backend_bytes(chunk);
+    } catch (const std::exception& e) {
+      // Out of memory in a filter, say: this session ends, the others go on.
+      finish(j, RelayEnd::peer_failed, 0, e.what());
+      return;
+    }
     if (!out) {
       finish(j, from_client ? RelayEnd::client_protocol_error : RelayEnd::backend_protocol_error, 0);
       return;
@@ -232,16 +240,18 @@ struct RelayLoop::Impl {
     if (pipe.pending() != ((target.interest & EPOLLOUT) != 0)) update(j);
   }
 
-  void finish(Job& j, RelayEnd end, int error) {
+  void finish(Job& j, RelayEnd end, int error, std::string failure = {}) {
     if (j.done) return;
     j.done = true;
     for (Side* s : {&j.client, &j.backend}) {
-      if (s->interest != 0) ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, s->fd, nullptr);
+      // Also when not registered as far as we know: a failed epoll_ctl may have left it so.
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, s->fd, nullptr);
       s->interest = 0;
     }
     RelayResult result;
     result.end = end;
     result.error = error;
+    result.failure = std::move(failure);
     result.client_fd = j.client.fd;
     result.backend_fd = j.backend.fd;
     result.to_client = j.to_client.rest();

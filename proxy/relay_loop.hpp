@@ -20,11 +20,13 @@ enum class RelayEnd {
   client_write_failed,     // the client stopped accepting what PostgreSQL sent
   backend_closed,          // PostgreSQL hung up or its socket failed
   backend_protocol_error,  // backend_bytes refused a chunk; nothing of it was forwarded
+  peer_failed,             // client_bytes or backend_bytes threw (RelayResult::failure says what)
 };
 
 struct RelayResult {
   RelayEnd end = RelayEnd::client_closed;
-  int error = 0;  // errno of the failed socket call, 0 for an orderly close
+  int error = 0;        // errno of the failed socket call, 0 for an orderly close
+  std::string failure;  // for peer_failed
   int client_fd = -1, backend_fd = -1;
   // Read and accepted, but not yet written: the session writes these before it acts on `end`.
   std::string to_client, to_backend;

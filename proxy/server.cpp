@@ -238,9 +238,11 @@ int ProxyServer::run() {
   }
   io.run();
   for (auto& loop : d.loops) loop->stop();
-  for (auto& relay : d.relays) relay->stop();
   d.admin_loop->stop();
   threads.clear();
+  // No event loop runs now, so none hands a relay loop a session any more; the sessions' frames
+  // live until the loops are destroyed, after the relay loops.
+  for (auto& relay : d.relays) relay->stop();
   mirror.reset();  // the batch in hand is applied and its position committed
   d.state.mirror_sink.reset();
   journal_mirror.reset();

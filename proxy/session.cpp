@@ -43,6 +43,7 @@ constexpr std::size_t kRelayBufferBytes = 32 * 1024;
 constexpr std::size_t kMaxStartupPacketBytes = 10000;  // PostgreSQL's own limit
 constexpr std::size_t kMaxAuthMessageBytes = 65536 + 16;
 constexpr auto kStartupTimeout = std::chrono::seconds(60);  // PostgreSQL's authentication_timeout
+constexpr auto kHandBackLimit = std::chrono::seconds(10);   // for what a relay loop hands back
 
 std::uint32_t read_u32(std::string_view b, std::size_t at) {
   const auto* p = reinterpret_cast<const unsigned char*>(b.data() + at);
@@ -160,13 +161,17 @@ class Session final : public RelayPeer {
         std::chrono::duration<double>(ctx_.state.config.proxy.backend_connect_timeout_seconds));
   }
   // Runs `op`; when `limit` passes first, aborts the backend's pending I/O and yields nullopt.
+  // `target`: the stream whose I/O to abort instead of the backend's.
   template <class T>
-  asio::awaitable<std::optional<T>> within(asio::awaitable<T> op, Clock::duration limit);
+  asio::awaitable<std::optional<T>> within(asio::awaitable<T> op, Clock::duration limit, Stream* target = nullptr);
+  // Writes all of `bytes` within kHandBackLimit; false when the peer did not take them (or failed).
+  asio::awaitable<bool> write_within(Stream& to, std::string_view bytes);
   asio::awaitable<bool> authenticate(const std::string& startup_packet);
   asio::awaitable<std::pair<char, std::string_view>> read_backend_message();
   asio::awaitable<std::optional<std::pair<char, std::string_view>>> read_client_auth_message();
   asio::awaitable<void> relay();
-  // Plain TCP without the proxy mirror: the sockets go to a relay loop until the relay ends.
+  // Plain TCP (with or without the proxy mirror's filter): the sockets go to a relay loop until
+  // the relay ends.
   asio::awaitable<void> relay_on_loop(RelayLoop& loop);
   asio::awaitable<void> after_loop_relay(RelayResult r);
   // RelayPeer: on the relay loop's thread, while relay_on_loop waits.
@@ -377,11 +382,15 @@ asio::awaitable<void> Session::forward_cancel(const pgwire::CancelRequest& reque
 }
 
 template <class T>
-asio::awaitable<std::optional<T>> Session::within(asio::awaitable<T> op, Clock::duration limit) {
+asio::awaitable<std::optional<T>> Session::within(asio::awaitable<T> op, Clock::duration limit, Stream* target) {
   asio::steady_timer timer(co_await asio::this_coro::executor, limit);
   auto expire = [&]() -> asio::awaitable<void> {
     co_await timer.async_wait(asio::use_awaitable);
-    if (backend_) backend_->cancel();
+    if (target) {
+      target->cancel();
+    } else if (backend_) {
+      backend_->cancel();
+    }
   };
   auto result = co_await (std::move(op) || expire());
   if (result.index() == 1) co_return std::nullopt;
@@ -873,13 +882,13 @@ asio::awaitable<void> Session::relay_on_loop(RelayLoop& loop) {
   backend_.emplace(tcp::socket(executor, backend_protocol, r.backend_fd));
 
   // What the loop had read but not yet written goes first, then the session ends as the
-  // coroutine relay would end it.
-  boost::system::error_code ec;
-  if (!r.to_backend.empty()) co_await backend_->write_all(asio::buffer(r.to_backend), ec);
-  if (!r.to_client.empty()) {
-    co_await client_.write_all(asio::buffer(r.to_client), ec);
-    if (ec) co_return;
-  }
+  // coroutine relay would end it. Not to a client that is gone or said goodbye, and within a
+  // bound: a peer that no longer reads (PostgreSQL blocked writing to us, a client that stopped
+  // reading) must not hold the session forever.
+  if (r.end == RelayEnd::client_write_failed || r.end == RelayEnd::client_closed) r.to_backend.clear();
+  if (r.end == RelayEnd::client_terminated) r.to_client.clear();
+  if (!r.to_backend.empty() && !co_await write_within(*backend_, r.to_backend)) co_return;
+  if (!r.to_client.empty() && !co_await write_within(client_, r.to_client)) co_return;
   const auto error = r.error ? std::system_category().message(r.error) : std::string("end of file");
   switch (r.end) {
     case RelayEnd::client_closed:
@@ -897,7 +906,16 @@ asio::awaitable<void> Session::relay_on_loop(RelayLoop& loop) {
     case RelayEnd::backend_protocol_error:
       log::warn("session.error").kv("client", client_peer_).kv("error", protocol_error_);
       break;
+    case RelayEnd::peer_failed:
+      log::warn("session.error").kv("client", client_peer_).kv("error", r.failure);
+      break;
   }
+}
+
+asio::awaitable<bool> Session::write_within(Stream& to, std::string_view bytes) {
+  boost::system::error_code ec;
+  auto written = co_await within(to.write_all(asio::buffer(bytes.data(), bytes.size()), ec), kHandBackLimit, &to);
+  co_return written.has_value() && !ec;
 }
 
 }  // namespace

@@ -173,7 +173,138 @@ std::expected<Applier::Table*, std::string> Applier::table(std::uint32_t id) {
   }
   t.mysql_name = (t.relation.schema == "public" ? std::string() : sql::quote_identifier(t.relation.schema) + ".") +
                  sql::quote_identifier(t.relation.name);
+  auto mergeable = is_mergeable(t);
+  if (!mergeable) return std::unexpected(mergeable.error());
+  t.mergeable = *mergeable;
   return &tables_.emplace(id, std::move(t)).first->second;
+}
+
+// Merging and reordering writes is safe only where nothing on MySQL can tell the order: the
+// upsert's ON DUPLICATE KEY must only ever meet the primary key (another unique key could meet a
+// row that, in source order, had already released the value), and no foreign key or trigger may
+// look at other rows or tables while the writes run.
+std::expected<bool, std::string> Applier::is_mergeable(const Table& t) {
+  std::vector<std::string> key;
+  for (const auto& c : t.relation.columns)
+    if (c.key) key.push_back(c.name);
+  if (key.empty()) return false;
+  const std::string schema =
+      t.relation.schema == "public" ? std::string("DATABASE()") : sql::quote_string(t.relation.schema);
+  const std::string name = sql::quote_string(t.relation.name);
+  auto r = mysql_.query(
+      "SELECT (SELECT GROUP_CONCAT(CONCAT(index_name, ':', column_name) ORDER BY index_name, seq_in_index "
+      "SEPARATOR '\n') FROM information_schema.statistics WHERE table_schema = " +
+      schema + " AND table_name = " + name +
+      " AND non_unique = 0), (SELECT COUNT(*) FROM information_schema.key_column_usage WHERE "
+      "referenced_table_name IS NOT NULL AND ((table_schema = " +
+      schema + " AND table_name = " + name + ") OR (referenced_table_schema = " + schema +
+      " AND referenced_table_name = " + name +
+      "))), (SELECT COUNT(*) FROM information_schema.triggers WHERE event_object_schema = " + schema +
+      " AND event_object_table = " + name + ")");
+  if (!r) return std::unexpected("table " + t.relation.schema + "." + t.relation.name + ": " + r.error().message);
+  if (r->rows.empty() || !r->rows[0][0] || !r->rows[0][1] || !r->rows[0][2]) return false;
+  std::string want;
+  for (const auto& k : key) want += (want.empty() ? "" : "\n") + std::string("PRIMARY:") + k;
+  // The key columns in index order may differ from table order: compare as sets of lines.
+  auto lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at <= text.size()) {
+      const auto end = std::min(text.find('\n', at), text.size());
+      out.push_back(text.substr(at, end - at));
+      at = end + 1;
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  return lines(*r->rows[0][0]) == lines(want) && *r->rows[0][1] == "0" && *r->rows[0][2] == "0";
+}
+
+std::string Applier::upsert_head(const Table& t) const {
+  std::string columns;
+  for (const auto& c : t.relation.columns) columns += (columns.empty() ? "" : ", ") + sql::quote_identifier(c.name);
+  return "INSERT INTO " + t.mysql_name + " (" + columns + ") VALUES ";
+}
+
+std::string Applier::upsert_tail(const Table& t) const {
+  std::string assignments;
+  for (const auto& c : t.relation.columns) {
+    if (c.key) continue;
+    const std::string name = sql::quote_identifier(c.name);
+    assignments += (assignments.empty() ? "" : ", ") + name + " = VALUES(" + name + ")";
+  }
+  if (assignments.empty()) {
+    const std::string first = sql::quote_identifier(t.relation.columns[0].name);
+    assignments = first + " = " + first;
+  }
+  return " ON DUPLICATE KEY UPDATE " + assignments;
+}
+
+std::expected<bool, std::string> Applier::merge(const RowChange& change, std::map<std::uint32_t, Merged>& merged) {
+  if (change.kind != RowChange::Kind::insert && change.kind != RowChange::Kind::update &&
+      change.kind != RowChange::Kind::remove)
+    return false;
+  auto found = table(change.relation);
+  if (!found) return std::unexpected(found.error());
+  const Table& t = **found;
+  if (!t.mergeable) return false;
+  const bool remove = change.kind == RowChange::Kind::remove;
+  // A key that changed, values not resent (TOAST), a NULL in the key: a statement of its own.
+  if (change.kind == RowChange::Kind::update && change.old_key) return false;
+  if (remove && !change.old_key) return false;
+  const wal::Tuple& source = remove ? *change.old_key : change.row;
+  if (!remove && source.size() != t.relation.columns.size()) return false;
+  std::string key, values;
+  for (std::size_t i = 0; i < t.relation.columns.size() && i < source.size(); ++i) {
+    const bool is_key = t.relation.columns[i].key;
+    if (source[i].kind == 'u' || (is_key && source[i].kind == 'n')) return false;
+    if (remove && !is_key) continue;
+    auto v = value(t, i, source[i]);
+    if (!v) return std::unexpected(v.error());
+    if (is_key) key += *v + '\x00';
+    values += (values.empty() ? "(" : ", ") + *v;
+  }
+  if (key.empty()) return false;
+  values += ")";
+  auto& m = merged[change.relation];
+  auto [it, added] = m.writes.insert_or_assign(std::move(key), Merged::Write{remove, std::move(values)});
+  if (added) m.keys.push_back(it->first);
+  return true;
+}
+
+void Applier::flush_merged(std::map<std::uint32_t, Merged>& merged, std::vector<std::string>& statements) {
+  constexpr std::size_t kStatementBytes = 1 << 20;  // well under MySQL's max_allowed_packet
+  for (auto& [relation, m] : merged) {
+    const Table& t = tables_.at(relation);
+    std::string key_columns;
+    std::size_t key_count = 0;
+    for (const auto& c : t.relation.columns) {
+      if (!c.key) continue;
+      key_columns += (key_columns.empty() ? "" : ", ") + sql::quote_identifier(c.name);
+      ++key_count;
+    }
+    if (key_count > 1) key_columns = "(" + key_columns + ")";
+    const std::string head = upsert_head(t), tail = upsert_tail(t);
+    const std::string delete_head = "DELETE FROM " + t.mysql_name + " WHERE " + key_columns + " IN (";
+    std::string upserts, deletes;
+    auto finish = [&](std::string& text, bool remove) {
+      if (text.empty()) return;
+      statements.push_back(remove ? delete_head + text + ")" : head + text + tail);
+      text.clear();
+    };
+    // Every key has one write left, so the deletes and the upserts touch different rows.
+    for (const auto& key : m.keys) {
+      const auto& w = m.writes.at(key);
+      std::string& text = w.remove ? deletes : upserts;
+      // A single-column key is listed bare: "k IN (1, 2)", not "k IN ((1), (2))".
+      const std::string item = w.remove && key_count == 1 ? w.values.substr(1, w.values.size() - 2) : w.values;
+      text += (text.empty() ? "" : ", ") + item;
+      if (text.size() >= kStatementBytes) finish(text, w.remove);
+    }
+    finish(deletes, true);
+    finish(upserts, false);
+  }
+  merged.clear();
 }
 
 std::expected<std::string, std::string> Applier::value(const Table& t, std::size_t column,
@@ -247,21 +378,13 @@ std::expected<std::vector<std::string>, std::string> Applier::statement_for(cons
     return std::vector<std::string>{"UPDATE " + t.mysql_name + " SET " + set + " WHERE " + *where};
   }
   // Insert, or update of a whole row: an upsert, so replaying it changes nothing.
-  std::string columns, values, assignments;
+  std::string values;
   for (std::size_t i = 0; i < change.row.size(); ++i) {
-    const std::string name = sql::quote_identifier(t.relation.columns[i].name);
     auto v = value(t, i, change.row[i]);
     if (!v) return std::unexpected(v.error());
-    columns += (columns.empty() ? "" : ", ") + name;
-    values += (values.empty() ? "" : ", ") + *v;
-    if (!t.relation.columns[i].key) assignments += (assignments.empty() ? "" : ", ") + name + " = VALUES(" + name + ")";
+    values += (values.empty() ? "(" : ", ") + *v;
   }
-  if (assignments.empty()) {
-    const std::string first = sql::quote_identifier(t.relation.columns[0].name);
-    assignments = first + " = " + first;
-  }
-  statements.push_back("INSERT INTO " + t.mysql_name + " (" + columns + ") VALUES (" + values +
-                       ") ON DUPLICATE KEY UPDATE " + assignments);
+  statements.push_back(upsert_head(t) + values + ")" + upsert_tail(t));
   return statements;
 }
 
@@ -269,17 +392,30 @@ std::expected<wal::Lsn, std::string> Applier::apply(const std::vector<SourceTran
   std::vector<std::string> statements;
   wal::Lsn last = applied_;
   std::uint64_t transactions = 0, rows = 0;
+  // The batch commits on MySQL as one transaction, so only its end state is ever seen there. Row
+  // writes to mergeable tables are held back and written together, the last write per key only:
+  // pgbench's branches and tellers, updated in most transactions, become one row each per batch.
+  // Any other statement (a replayed source statement, a TRUNCATE, a key change) writes what is
+  // held back first, so it sees every earlier write.
+  std::map<std::uint32_t, Merged> merged;
   for (const auto& tx : batch) {
     if (tx.end_lsn <= applied_) continue;  // applied before a restart: never twice
     for (const auto& change : tx.changes) {
+      ++rows;
+      auto held = merge(change, merged);
+      if (!held) return std::unexpected(held.error());
+      if (*held) continue;
       auto s = statement_for(change);
       if (!s) return std::unexpected(s.error());
+      const bool own_row_write = change.kind != RowChange::Kind::raw && change.kind != RowChange::Kind::truncate &&
+                                 !tables_.at(change.relation).mergeable;
+      if (!own_row_write) flush_merged(merged, statements);
       for (auto& one : *s) statements.push_back(std::move(one));
-      ++rows;
     }
     last = std::max(last, tx.end_lsn);
     ++transactions;
   }
+  flush_merged(merged, statements);
   if (last == applied_) return applied_;
   // One MySQL transaction, sent as few multi-statement texts as its size allows (usually one
   // round trip): the rows, and the position they bring the applier to.

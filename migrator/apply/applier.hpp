@@ -70,8 +70,28 @@ class Applier {
     wal::Relation relation;
     std::vector<std::string> types;  // PostgreSQL type name per column
     std::string mysql_name;
+    // On MySQL the primary key is the table's only unique key, and no foreign key or trigger
+    // involves it: its row writes in one MySQL transaction may be merged (the last per key wins)
+    // and applied in any order relative to other tables' (see apply).
+    bool mergeable = false;
+  };
+  // Row writes to mergeable tables, held back to be written together: per table, the last write
+  // per key, in the order the keys were first written.
+  struct Merged {
+    struct Write {
+      bool remove = false;
+      std::string values;  // "(v1, v2, ...)": the whole row, or the key for a delete
+    };
+    std::vector<std::string> keys;
+    std::map<std::string, Write> writes;
   };
   std::expected<Table*, std::string> table(std::uint32_t relation);
+  std::expected<bool, std::string> is_mergeable(const Table& t);
+  // The change as a merged write, or nullopt when it must be applied as its own statements.
+  std::expected<bool, std::string> merge(const RowChange& change, std::map<std::uint32_t, Merged>& merged);
+  void flush_merged(std::map<std::uint32_t, Merged>& merged, std::vector<std::string>& statements);
+  std::string upsert_head(const Table& t) const;
+  std::string upsert_tail(const Table& t) const;
   std::expected<std::vector<std::string>, std::string> statement_for(const RowChange& change);
   std::expected<std::string, std::string> value(const Table& t, std::size_t column, const wal::TupleValue& v) const;
   std::expected<std::string, std::string> key_predicate(const Table& t, const wal::Tuple& key_source) const;

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
@@ -62,7 +63,10 @@ TandemProcess::ExitStatus decode_status(int status) {
 TandemProcess::TandemProcess(TandemOptions options) : options_(std::move(options)) {
   const TestServers& env = servers();
   direct_ = direct_mode();
-  if (options_.source_url.empty()) options_.source_url = env.pg_url;
+  if (options_.source_url.empty()) {
+    const char* sslmode = std::getenv("TANDEM_TEST_SOURCE_SSLMODE");
+    options_.source_url = with_url_param(env.pg_url, "sslmode", sslmode && *sslmode ? sslmode : "disable");
+  }
   if (direct_) {
     proxy_port_ = parse_pg_url(env.pg_url).port;
     return;

@@ -18,8 +18,11 @@
 namespace tandem::it {
 
 struct TandemOptions {
-  std::string source_url;  // empty: TANDEM_TEST_PG
-  bool tls = false;        // proxy.tls_cert/tls_key from TANDEM_TEST_TLS_CERT/KEY
+  // Empty: TANDEM_TEST_PG with sslmode from TANDEM_TEST_SOURCE_SSLMODE, "disable" when unset, so
+  // that sessions run on the relay loop; "prefer" or "require" puts them on the coroutine relay
+  // that TLS needs (tests/CMakeLists.txt runs some suites a second time that way).
+  std::string source_url;
+  bool tls = false;  // proxy.tls_cert/tls_key from TANDEM_TEST_TLS_CERT/KEY
   double shutdown_grace_seconds = 5.0;
   std::string admin_token = "test-token";
   std::string log_level = "info";
