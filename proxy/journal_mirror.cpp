@@ -173,6 +173,10 @@ struct JournalMirror::Impl : MirrorThreadControl {
   std::string last_error;
   bool journal_failing = false;
   std::atomic<bool> journal_refused{false};  // a committed transaction is only in the slot
+  // Set while the applier, having read everything, waits for the next sync: only then does a
+  // sync wake it. Waking it (and the slot keeper, on the same condition) for every durable record
+  // cost two context switches per mirrored transaction.
+  std::atomic<bool> awaiting_durable{false};
   std::mutex slot_mutex;                     // one slot advance at a time
   std::thread thread, slot_thread;
 
@@ -601,8 +605,10 @@ struct JournalMirror::Impl : MirrorThreadControl {
         if (until_empty) return {};
         status.set_apply(std::to_string(applied), 0, 0, transactions, rows);
         std::unique_lock lock(mutex);
+        awaiting_durable = true;
         wake.wait_for(lock, std::chrono::milliseconds(50),
                       [&] { return shutdown || paused || journal->durable_seq() > applied; });
+        awaiting_durable = false;
         continue;
       }
       std::vector<migrator::SourceTransaction> batch;
@@ -781,10 +787,14 @@ void JournalMirror::append(std::vector<pgwire::CapturedTransaction> transactions
       log::error("mirror.encode_failed").kv("error", e.what());
       continue;
     }
-    // The applier waits for the sync; waking it then saves it a poll.
+    // An applier waiting for the sync is woken by it, rather than by its next poll.
     auto r = d.journal->append(std::move(payload), [&d](bool durable) {
       if (!durable) d.journal_refused = true;  // written, then lost: only the slot has it
-      d.wake.notify_all();
+      if (d.awaiting_durable.exchange(false)) {
+        // Under the lock, so that the wake-up cannot fall between the applier's check and its wait.
+        { std::lock_guard lock(d.mutex); }
+        d.wake.notify_all();
+      }
     });
     if (r) {
       // Status shows what is journaled at once, so a caller that saw its commit never finds the

@@ -312,14 +312,18 @@ std::expected<std::uint64_t, std::string> MirrorJournal::append(std::string payl
                            "; the applier is behind (is MySQL reachable?)");
   }
   const std::uint64_t seq = ++d.last_seq;
-  if (d.pending.empty()) d.pending_first = seq;
+  const bool first_pending = d.pending.empty();
+  if (first_pending) d.pending_first = seq;
   put_le(d.pending, payload.size(), 4);
   put_le(d.pending, journal_crc(seq, payload), 4);
   put_le(d.pending, seq, 8);
   d.pending += payload;
   d.total_bytes += size;
   if (on_durable) d.callbacks.emplace_back(seq, std::move(on_durable));
-  d.changed.notify_all();
+  // Only the writer waits for appends, and only for the first of a batch: while it waits out the
+  // sync interval, more records join the batch without waking it. A wake-up per record cost two
+  // context switches per mirrored transaction, taken from the clients on a busy machine.
+  if (first_pending) d.changed.notify_all();
   return seq;
 }
 
