@@ -177,7 +177,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
   // sync wake it. Waking it (and the slot keeper, on the same condition) for every durable record
   // cost two context switches per mirrored transaction.
   std::atomic<bool> awaiting_durable{false};
-  std::mutex slot_mutex;                     // one slot advance at a time
+  std::mutex slot_mutex;  // one slot advance at a time
   std::thread thread, slot_thread;
 
   // Applier-side state, used by the thread only.
