@@ -132,6 +132,19 @@ std::string pattern(std::size_t n, unsigned seed) {
 
 bool is_open(int fd) { return ::fcntl(fd, F_GETFD) != -1; }
 
+// A relay loop relaying one session between socket pairs, through a Peer.
+struct Relayed {
+  RelayLoop loop;
+  Pair client, backend;
+  Peer peer;
+  Relayed() { loop.add(client.near, backend.near, &peer); }
+};
+
+void close_handed_back(const RelayResult& r) {
+  ::close(r.client_fd);
+  ::close(r.backend_fd);
+}
+
 }  // namespace
 
 TEST_CASE("bytes pass both ways unchanged, and each side's chunks reach the peer") {
@@ -225,45 +238,31 @@ TEST_CASE("what PostgreSQL sent before it closed reaches a client that reads lat
 }
 
 TEST_CASE("a refused client chunk is not forwarded; a Terminate is forwarded and ends the relay") {
+  Relayed s;
   SUBCASE("refused") {
-    RelayLoop loop;
-    Pair client, backend;
-    Peer peer;
-    loop.add(client.near, backend.near, &peer);
-    write_all(client.far, "please refuse this");
-    auto r = peer.wait(5s);
+    write_all(s.client.far, "please refuse this");
+    auto r = s.peer.wait(5s);
     REQUIRE(r);
     CHECK(r->end == RelayEnd::client_protocol_error);
-    CHECK_FALSE(readable_within(backend.far, 200ms));
-    ::close(r->client_fd);
-    ::close(r->backend_fd);
+    CHECK_FALSE(readable_within(s.backend.far, 200ms));
+    close_handed_back(*r);
   }
   SUBCASE("terminate") {
-    RelayLoop loop;
-    Pair client, backend;
-    Peer peer;
-    loop.add(client.near, backend.near, &peer);
-    write_all(client.far, "bye X");
-    auto r = peer.wait(5s);
+    write_all(s.client.far, "bye X");
+    auto r = s.peer.wait(5s);
     REQUIRE(r);
     CHECK(r->end == RelayEnd::client_terminated);
-    CHECK(read_n(backend.far, 5) + r->to_backend == "bye X");
+    CHECK(read_n(s.backend.far, 5) + r->to_backend == "bye X");
     CHECK(is_open(r->client_fd));
-    ::close(r->client_fd);
-    ::close(r->backend_fd);
+    close_handed_back(*r);
   }
   SUBCASE("refused from PostgreSQL") {
-    RelayLoop loop;
-    Pair client, backend;
-    Peer peer;
-    loop.add(client.near, backend.near, &peer);
-    write_all(backend.far, "refuse");
-    auto r = peer.wait(5s);
+    write_all(s.backend.far, "refuse");
+    auto r = s.peer.wait(5s);
     REQUIRE(r);
     CHECK(r->end == RelayEnd::backend_protocol_error);
-    CHECK_FALSE(readable_within(client.far, 200ms));
-    ::close(r->client_fd);
-    ::close(r->backend_fd);
+    CHECK_FALSE(readable_within(s.client.far, 200ms));
+    close_handed_back(*r);
   }
 }
 
