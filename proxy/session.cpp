@@ -386,11 +386,7 @@ asio::awaitable<std::optional<T>> Session::within(asio::awaitable<T> op, Clock::
   asio::steady_timer timer(co_await asio::this_coro::executor, limit);
   auto expire = [&]() -> asio::awaitable<void> {
     co_await timer.async_wait(asio::use_awaitable);
-    if (target) {
-      target->cancel();
-    } else if (backend_) {
-      backend_->cancel();
-    }
+    if (Stream* s = target ? target : backend_ ? &*backend_ : nullptr) s->cancel();
   };
   auto result = co_await (std::move(op) || expire());
   if (result.index() == 1) co_return std::nullopt;

@@ -266,9 +266,7 @@ std::expected<bool, std::string> Applier::merge(const RowChange& change, std::ma
   }
   if (key.empty()) return false;
   values += ")";
-  auto& m = merged[change.relation];
-  auto [it, added] = m.writes.insert_or_assign(std::move(key), Merged::Write{remove, std::move(values)});
-  if (added) m.keys.push_back(it->first);
+  merged[change.relation].writes.insert_or_assign(std::move(key), Merged::Write{remove, std::move(values)});
   return true;
 }
 
@@ -293,8 +291,7 @@ void Applier::flush_merged(std::map<std::uint32_t, Merged>& merged, std::vector<
       text.clear();
     };
     // Every key has one write left, so the deletes and the upserts touch different rows.
-    for (const auto& key : m.keys) {
-      const auto& w = m.writes.at(key);
+    for (const auto& [key, w] : m.writes) {
       std::string& text = w.remove ? deletes : upserts;
       // A single-column key is listed bare: "k IN (1, 2)", not "k IN ((1), (2))".
       const std::string item = w.remove && key_count == 1 ? w.values.substr(1, w.values.size() - 2) : w.values;

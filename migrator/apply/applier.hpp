@@ -76,18 +76,17 @@ class Applier {
     bool mergeable = false;
   };
   // Row writes to mergeable tables, held back to be written together: per table, the last write
-  // per key, in the order the keys were first written.
+  // per key. Each key has one write, and only the primary key is unique, so their order is free.
   struct Merged {
     struct Write {
       bool remove = false;
       std::string values;  // "(v1, v2, ...)": the whole row, or the key for a delete
     };
-    std::vector<std::string> keys;
-    std::map<std::string, Write> writes;
+    std::map<std::string, Write> writes;  // by the key's values
   };
   std::expected<Table*, std::string> table(std::uint32_t relation);
   std::expected<bool, std::string> is_mergeable(const Table& t);
-  // The change as a merged write, or nullopt when it must be applied as its own statements.
+  // True when the change is held back as a merged write; false when it needs statements of its own.
   std::expected<bool, std::string> merge(const RowChange& change, std::map<std::uint32_t, Merged>& merged);
   void flush_merged(std::map<std::uint32_t, Merged>& merged, std::vector<std::string>& statements);
   std::string upsert_head(const Table& t) const;
