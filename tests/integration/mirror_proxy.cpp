@@ -155,7 +155,7 @@ TEST_CASE("mirror.mode = proxy, MariaDB unreachable for 20 s: clients are unaffe
   std::thread writer([&] { load = pgbench_through(tandem, db, "prepared", 30); });
   std::this_thread::sleep_for(4s);
   forwarder.cut();
-  CHECK(wait_for([&] { return mirror_state(tandem) == "retrying"; }, 15s));
+  CHECK_MESSAGE(wait_for([&] { return mirror_state(tandem) == "retrying"; }, 15s), tandem.log_tail());
   std::this_thread::sleep_for(16s);
   CHECK(status_number(tandem, "migration.mirror.lag_transactions") > 0);  // the journal holds them
   forwarder.restore();
