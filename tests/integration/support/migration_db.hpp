@@ -95,6 +95,7 @@ inline pid_t spawn_tandem(const std::vector<std::string>& args) {
   const pid_t child = fork();
   REQUIRE(child >= 0);
   if (child == 0) {
+    ::close_range(3, ~0U, 0);  // no socket of the test's lives on in tandem
     std::vector<char*> argv{const_cast<char*>(TANDEM_BINARY)};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);

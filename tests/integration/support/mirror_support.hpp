@@ -12,8 +12,10 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "support/migration_db.hpp"
 #include "support/tandem_process.hpp"
@@ -40,8 +42,11 @@ class Forwarder {
       ::close(listener_);
       listener_ = -1;
     }
-    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
-    open_fds_.clear();
+    // A connection's thread takes its descriptors off the list before it closes them, so no
+    // number here can belong to another socket by now.
+    std::lock_guard fds_lock(shared_->mutex);
+    for (int fd : shared_->fds) ::shutdown(fd, SHUT_RDWR);
+    shared_->fds.clear();
   }
   void restore() {
     if (acceptor_.joinable()) acceptor_.join();
@@ -50,7 +55,9 @@ class Forwarder {
 
  private:
   void open() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    // Close-on-exec: a process the test starts (pgbench, tandem) must not hold a copy of these
+    // sockets, or closing them here would not end the connection.
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in a{};
@@ -62,9 +69,9 @@ class Forwarder {
     const int listener = listener_;
     acceptor_ = std::thread([this, listener, one] {
       while (true) {
-        const int client = ::accept(listener, nullptr, nullptr);
+        const int client = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
         if (client < 0) return;  // cut
-        const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+        const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in t{};
         t.sin_family = AF_INET;
         t.sin_port = htons(target_);
@@ -77,11 +84,11 @@ class Forwarder {
         // Small packets must not wait for Nagle's algorithm: the forwarder adds no delay of its own.
         for (int fd : {client, server}) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         {
-          std::lock_guard lock(mutex_);
-          open_fds_.push_back(client);
-          open_fds_.push_back(server);
+          std::lock_guard lock(shared_->mutex);
+          shared_->fds.push_back(client);
+          shared_->fds.push_back(server);
         }
-        std::thread([client, server] {
+        std::thread([shared = shared_, client, server] {
           pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
           char buf[65536];
           while (::poll(fds, 2, -1) > 0) {
@@ -93,8 +100,12 @@ class Forwarder {
             }
             if (done) break;
           }
-          ::close(client);
-          ::close(server);
+          std::lock_guard lock(shared->mutex);
+          std::erase_if(shared->fds, [&](int fd) { return fd == client || fd == server; });
+          for (int fd : {client, server}) {
+            ::shutdown(fd, SHUT_RDWR);
+            ::close(fd);
+          }
         }).detach();
       }
     });
@@ -103,7 +114,12 @@ class Forwarder {
   std::uint16_t target_, port_;
   std::mutex mutex_;
   int listener_ = -1;
-  std::vector<int> open_fds_;
+  // Shared with the connections' threads, which may outlive this object by a moment.
+  struct Shared {
+    std::mutex mutex;
+    std::vector<int> fds;  // of open connections
+  };
+  std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
   std::thread acceptor_;
 };
 

@@ -434,6 +434,7 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
     ::dup2(devnull, 0);
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
+    ::close_range(3, ~0U, 0);  // no socket of the test's lives on in the command
     ::execvpe(args[0], args.data(), envp.data());
     const char msg[] = "exec failed\n";
     (void)!::write(2, msg, sizeof msg - 1);

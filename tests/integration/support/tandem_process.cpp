@@ -162,6 +162,7 @@ void TandemProcess::launch() {
     ::dup2(devnull, 0);
     ::dup2(log_fd, 1);
     ::dup2(log_fd, 2);
+    ::close_range(3, ~0U, 0);  // no socket of the test's lives on in tandem
     ::execve(argv[0], argv, envp.data());
     const char msg[] = "test harness: exec of tandem failed\n";
     (void)!::write(2, msg, sizeof msg - 1);
