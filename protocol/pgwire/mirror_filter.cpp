@@ -48,6 +48,23 @@ std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::str
     case 'Q': {
       auto q = decode_query(body);
       if (!q) break;  // PostgreSQL answers a malformed message itself
+      if (q->sql.find(';') == std::string::npos) {
+        // One statement at most, which PostgreSQL's split would give back whole, less the blanks
+        // around it. Unless it is a write to rewrite, and so must be known to parse first, the
+        // split is not needed (it is the costliest step here).
+        const auto blank = " \t\r\n\f\v";
+        const auto begin = q->sql.find_first_not_of(blank);
+        std::vector<CapturedStatement> statements;
+        if (begin != std::string::npos) {
+          CapturedStatement s;
+          s.sql = q->sql.substr(begin, q->sql.find_last_not_of(blank) + 1 - begin);
+          if (!rewrite(s.sql)) statements.push_back(std::move(s));
+        }
+        if (begin == std::string::npos || !statements.empty()) {
+          capture_.on_query_statements(std::move(statements));
+          break;
+        }
+      }
       auto ranges = sql::statement_ranges(q->sql);
       if (!ranges) {
         // It does not parse, so PostgreSQL refuses the whole query: nothing to rewrite.

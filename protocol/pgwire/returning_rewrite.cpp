@@ -4,6 +4,7 @@
 #include "protocol/pgwire/returning_rewrite.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <vector>
 
@@ -372,6 +373,16 @@ std::string reference(std::string_view s, const Ident& id) {
 }  // namespace
 
 std::optional<ImageRewrite> rewrite_for_image(std::string_view statement) {
+  // Most statements are not writes: their first word says so without tokenising the rest. A
+  // statement that starts with anything but a word (a comment, a parenthesis) goes the long way.
+  std::size_t i = 0;
+  while (i < statement.size() && std::isspace(static_cast<unsigned char>(statement[i]))) ++i;
+  std::size_t j = i;
+  while (j < statement.size() && std::isalpha(static_cast<unsigned char>(statement[j]))) ++j;
+  if (j > i) {
+    const auto first = statement.substr(i, j - i);
+    if (!iequals(first, "insert") && !iequals(first, "update") && !iequals(first, "delete")) return std::nullopt;
+  }
   auto tokens = tokenize(statement);
   if (!tokens) return std::nullopt;
   // Trailing semicolons go; any other one means a second statement.

@@ -325,3 +325,34 @@ TEST_CASE("mirror filter: a write whose returned rows are fetched in parts is fl
   REQUIRE(txs[0].unsupported);
   CHECK(txs[0].unsupported->find("fetched in parts") != std::string::npos);
 }
+
+TEST_CASE("mirror filter: a query of one statement without ';' is captured as PostgreSQL's split would give it") {
+  MirrorFilter f;
+  // Blanks around it go; the write is still rewritten.
+  auto sent = messages(client(f, enc(Query{" \n UPDATE h SET a = 2 WHERE a = 1 \t\n"})));
+  auto q = decode_query(sent.at(0).body);
+  REQUIRE(q);
+  CHECK(q->sql == " \n UPDATE h SET a = 2 WHERE a = 1\nRETURNING NULL AS \"tandem.image\", h.* \t\n");
+  backend(f, enc(RowDescription{{field("tandem.image"), field("a", 900, 23)}}) + enc(DataRow{{std::nullopt, "2"}}) +
+                 enc(CommandComplete{"UPDATE 1"}) + enc(ReadyForQuery{'I'}));
+  // A comment alone is answered as an empty query: the next answers still meet their statements.
+  const std::string comment = enc(Query{"-- nothing to run"});
+  CHECK(client(f, comment) == comment);
+  backend(f, enc(EmptyQueryResponse{}) + enc(ReadyForQuery{'I'}));
+  const std::string blank = enc(Query{"  "});
+  CHECK(client(f, blank) == blank);
+  backend(f, enc(EmptyQueryResponse{}) + enc(ReadyForQuery{'I'}));
+  // A write that does not parse is not rewritten: PostgreSQL's error names the client's own text.
+  const std::string broken = enc(Query{"UPDATE h SET"});
+  CHECK(client(f, broken) == broken);
+  backend(f, enc(error("42601")) + enc(ReadyForQuery{'I'}));
+  client(f, enc(Query{"/* lead */ INSERT INTO h (a) VALUES (3)"}));
+  backend(f, enc(RowDescription{{field("tandem.image"), field("a", 900, 23)}}) + enc(DataRow{{std::nullopt, "3"}}) +
+                 enc(CommandComplete{"INSERT 0 1"}) + enc(ReadyForQuery{'I'}));
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 2);
+  CHECK(txs[0].statements.at(0).sql == "UPDATE h SET a = 2 WHERE a = 1");
+  CHECK(txs[0].statements.at(0).image_rows.at(0) == std::vector<Value>{"2"});
+  CHECK(txs[1].statements.at(0).sql == "/* lead */ INSERT INTO h (a) VALUES (3)");
+  CHECK(txs[1].statements.at(0).image_rows.at(0) == std::vector<Value>{"3"});
+}
