@@ -2,6 +2,7 @@
 #include "proxy/journal_mirror.hpp"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +24,7 @@
 #include "migrator/journal/mirror_journal.hpp"
 #include "migrator/journal/mirror_record.hpp"
 #include "migrator/wal/backfill.hpp"
+#include "protocol/sql/copy_from.hpp"
 #include "protocol/sql/mysql_text.hpp"
 #include "protocol/sql/translator.hpp"
 #include "protocol/sql/update_targets.hpp"
@@ -70,6 +72,19 @@ std::string journal_identity(const std::filesystem::path& dir) {
   return id;
 }
 
+std::string quote_pg_ident(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// For a session with standard_conforming_strings on (the default): only quotes are doubled.
+std::string quote_pg_literal(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
 MirrorTransaction to_record(pgwire::CapturedTransaction&& tx) {
   MirrorTransaction out;
   out.commit_unix_micros = unix_micros();
@@ -83,7 +98,13 @@ MirrorTransaction to_record(pgwire::CapturedTransaction&& tx) {
     }
     MirrorItem item;
     item.sql = std::move(s.sql);
-    if (s.image_op && s.image_marker >= 0) {
+    if (s.copy_in) {
+      item.kind = MirrorItem::Kind::copy;
+      item.data = std::move(s.copy_data);
+      // The tag is "COPY n".
+      item.copied_rows = std::strtoull(s.tag.c_str() + std::min<std::size_t>(5, s.tag.size()), nullptr, 10);
+      item.params = {{0, 0, std::move(s.copy_timezone)}, {0, 0, std::move(s.copy_datestyle)}};
+    } else if (s.image_op && s.image_marker >= 0) {
       item.kind = MirrorItem::Kind::image;
       item.op = s.image_op;
       for (const auto& f : s.image_fields)
@@ -431,6 +452,112 @@ struct JournalMirror::Impl : MirrorThreadControl {
   }
 
   // Converts one journaled transaction; `ddl` is set when it changed a table's shape.
+  // A COPY FROM STDIN's rows, as an insert image. PostgreSQL reads the client's data again, with
+  // the client's options, TimeZone and DateStyle, into a temporary table shaped like the target
+  // (generated columns included), and answers its rows as text, as it answers a RETURNING list;
+  // all of it rolled back. nullopt: the table is not on MySQL. An error says why the rows cannot
+  // be known (`table` names the table when it is known).
+  std::expected<std::optional<MirrorItem>, std::string> copy_image(migrator::PgConnection& pg, const MirrorItem& item,
+                                                                   std::string& table) {
+    auto spec = sql::parse_copy_from(item.sql);
+    if (!spec) return std::unexpected(spec.error());
+    auto columns = pg.query(
+        "SELECT a.attrelid::oid::text, n.nspname, c.relname, a.attname, a.attnum::text, a.atttypid::oid::text, "
+        "a.atttypmod::text, (a.atthasdef OR a.attidentity <> '')::text, (a.attgenerated <> '')::text "
+        "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE a.attrelid = to_regclass(CASE WHEN $1 = '' THEN quote_ident($2) "
+        "ELSE quote_ident($1) || '.' || quote_ident($2) END) AND a.attnum > 0 AND NOT a.attisdropped "
+        "ORDER BY a.attnum",
+        {spec->schema, spec->table});
+    if (!columns) return std::unexpected("reading its table's columns: " + columns.error().message);
+    if (columns->rows.empty()) return std::unexpected("table " + spec->table + " not found on PostgreSQL now");
+    const auto& first = columns->rows[0];
+    table = first[1].value_or("") + "." + first[2].value_or("");
+    if (!is_on_mysql(first[1].value_or(""), first[2].value_or(""))) return std::nullopt;
+    std::vector<std::string> listed = spec->columns;
+    if (listed.empty()) {
+      for (const auto& c : columns->rows)
+        if (c[8] != "true") listed.push_back(c[3].value_or(""));
+    }
+    MirrorItem image;
+    image.kind = MirrorItem::Kind::image;
+    image.op = 'i';
+    image.sql = item.sql;
+    std::string select;
+    for (const auto& c : columns->rows) {
+      const std::string name = c[3].value_or("");
+      const bool in_list = std::ranges::find(listed, name) != listed.end();
+      if (!in_list && c[8] != "true" && c[7] == "true")
+        return std::unexpected("it leaves out column " + name +
+                               ", which PostgreSQL fills from its default: the mirror cannot see that value");
+      image.columns.push_back({name, static_cast<std::uint32_t>(std::stoul(c[0].value_or("0"))),
+                               static_cast<std::int16_t>(std::stoi(c[4].value_or("0"))),
+                               static_cast<std::uint32_t>(std::stoul(c[5].value_or("0"))),
+                               static_cast<std::int32_t>(std::stol(c[6].value_or("-1")))});
+      select += (select.empty() ? "" : ", ") + quote_pg_ident(name);
+    }
+    for (const auto& name : listed)
+      if (std::ranges::none_of(image.columns, [&](const auto& c) { return c.name == name; }))
+        return std::unexpected("column " + name + " not found on PostgreSQL now");
+    std::string list;
+    for (const auto& name : listed) list += (list.empty() ? "" : ", ") + quote_pg_ident(name);
+    std::string options = spec->csv ? "FORMAT csv" : "FORMAT text";
+    options += ", DELIMITER " + quote_pg_literal(std::string(1, spec->delimiter));
+    options += ", NULL " + quote_pg_literal(spec->null_string);
+    options += spec->header ? ", HEADER true" : ", HEADER false";
+    if (spec->csv) {
+      options += ", QUOTE " + quote_pg_literal(std::string(1, spec->quote));
+      options += ", ESCAPE " + quote_pg_literal(std::string(1, spec->escape));
+    }
+    auto run = [&]() -> std::expected<void, std::string> {
+      for (std::size_t i = 0; i < 2 && i < item.params.size(); ++i) {
+        const auto& v = item.params[i].value;
+        if (!v || v->empty()) continue;
+        auto r =
+            pg.query(std::string("SELECT set_config('") + (i == 0 ? "TimeZone" : "DateStyle") + "', $1, true)", {*v});
+        if (!r) return std::unexpected(r.error().message);
+      }
+      if (auto r = pg.exec("CREATE TEMPORARY TABLE tandem_copy (LIKE " + quote_pg_ident(first[1].value_or("")) + "." +
+                           quote_pg_ident(first[2].value_or("")) + " INCLUDING GENERATED) ON COMMIT DROP");
+          !r)
+        return std::unexpected(r.error().message);
+      PGresult* res =
+          PQexec(pg.raw(), ("COPY pg_temp.tandem_copy (" + list + ") FROM STDIN WITH (" + options + ")").c_str());
+      const bool copy_in = PQresultStatus(res) == PGRES_COPY_IN;
+      std::string error = copy_in ? "" : PQresultErrorMessage(res);
+      PQclear(res);
+      if (!copy_in) return std::unexpected(error);
+      if (PQputCopyData(pg.raw(), item.data.data(), static_cast<int>(item.data.size())) != 1 ||
+          PQputCopyEnd(pg.raw(), nullptr) != 1)
+        return std::unexpected(std::string(PQerrorMessage(pg.raw())));
+      std::uint64_t count = 0;
+      while (PGresult* r = PQgetResult(pg.raw())) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+          error = PQresultErrorMessage(r);
+        else
+          count = std::strtoull(PQcmdTuples(r), nullptr, 10);
+        PQclear(r);
+      }
+      if (!error.empty()) return std::unexpected("PostgreSQL cannot read the data again: " + error);
+      if (count != item.copied_rows)
+        return std::unexpected("its data holds " + std::to_string(count) + " rows, PostgreSQL reported " +
+                               std::to_string(item.copied_rows));
+      auto rows = pg.query("SELECT " + select + " FROM pg_temp.tandem_copy");
+      if (!rows) return std::unexpected(rows.error().message);
+      image.rows = std::move(rows->rows);
+      return {};
+    };
+    if (auto r = pg.exec("BEGIN"); !r) return std::unexpected(r.error().message);
+    auto result = run();
+    (void)pg.exec("ROLLBACK");
+    if (!result) return std::unexpected(result.error());
+    log::info("mirror.copy_read")
+        .kv("table", table)
+        .kv("rows", static_cast<std::int64_t>(image.rows.size()))
+        .kv("timezone", item.params.empty() ? std::string() : item.params[0].value.value_or(""));
+    return image;
+  }
+
   std::expected<migrator::SourceTransaction, std::string> convert(migrator::PgConnection& pg,
                                                                   migrator::MysqlConnection& my,
                                                                   migrator::Applier& applier,
@@ -441,7 +568,22 @@ struct JournalMirror::Impl : MirrorThreadControl {
     out.commit_time = tx.commit_unix_micros - 946684800LL * 1000000LL;
     if (!tx.unsupported.empty()) diverged("unknown", tx.unsupported);
     std::set<std::string> created;  // tables a CREATE TABLE earlier in this transaction made
-    for (const auto& item : tx.items) {
+    for (const auto& original : tx.items) {
+      std::optional<MirrorItem> copied;
+      if (original.kind == MirrorItem::Kind::copy) {
+        std::string table = "unknown";
+        auto image = copy_image(pg, original, table);
+        // PostgreSQL gone: retried, like any connection failure.
+        if (!image && PQstatus(pg.raw()) != CONNECTION_OK)
+          return std::unexpected("reading a COPY's rows again on PostgreSQL: " + image.error());
+        if (!image) {
+          diverged(table, "COPY FROM STDIN not mirrored (" + image.error() + "): " + original.sql.substr(0, 200));
+          continue;
+        }
+        if (!*image) continue;  // its table is not on MySQL
+        copied = std::move(*image);
+      }
+      const MirrorItem& item = copied ? *copied : original;
       bool replay = item.kind == MirrorItem::Kind::statement;
       Table* t = nullptr;
       if (!replay) {

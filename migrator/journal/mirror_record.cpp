@@ -4,6 +4,8 @@
 //     'S': u32 param count; per param: u32 type_oid, i16 format, opt value
 //     'I': u8 op; u32 column count; per column: str name, u32 table_oid, i16 attnum, u32 type_oid,
 //          i32 typmod; u32 row count; per row: u32 value count (= column count), opt values
+//     'C': u64 copied rows, u64 data length + data bytes, then params as for 'S' (the session's
+//          TimeZone and DateStyle)
 // where str is u32 length + bytes and opt is i32 length (-1: NULL) + bytes.
 #include "migrator/journal/mirror_record.hpp"
 
@@ -21,7 +23,9 @@ constexpr std::size_t kMinColumn = 4 + 4 + 2 + 4 + 4;
 constexpr std::size_t kMinRow = 4;
 constexpr std::size_t kMinValue = 4;
 
-bool valid_kind(MirrorItem::Kind k) { return k == MirrorItem::Kind::statement || k == MirrorItem::Kind::image; }
+bool valid_kind(MirrorItem::Kind k) {
+  return k == MirrorItem::Kind::statement || k == MirrorItem::Kind::image || k == MirrorItem::Kind::copy;
+}
 bool valid_op(char op) { return op == 'i' || op == 'u' || op == 'd'; }
 
 void put_be(std::string& out, std::uint64_t v, int bytes) {
@@ -163,6 +167,18 @@ bool read_statement(Reader& r, MirrorItem& item) {
   return true;
 }
 
+bool read_copy(Reader& r, MirrorItem& item) {
+  std::uint64_t length = 0;
+  if (!r.number(item.copied_rows, "copied rows")) return false;
+  const std::size_t at = r.offset();
+  if (!r.number(length, "copy data length")) return false;
+  if (length > r.left())
+    return r.fail_at(at,
+                     "length " + std::to_string(length) + " past the end, " + std::to_string(r.left()) + " bytes left",
+                     "copy data");
+  return r.bytes(item.data, static_cast<std::size_t>(length), at, "copy data") && read_statement(r, item);
+}
+
 bool read_image(Reader& r, MirrorItem& item) {
   const std::size_t op_at = r.offset();
   std::uint8_t op = 0;
@@ -210,7 +226,12 @@ std::string encode_mirror_transaction(const MirrorTransaction& tx) {
     if (!valid_kind(item.kind)) throw std::invalid_argument("mirror record: unknown item kind");
     out += static_cast<char>(item.kind);
     put_str(out, item.sql);
-    if (item.kind == MirrorItem::Kind::statement) {
+    if (item.kind == MirrorItem::Kind::copy) {
+      put_be(out, item.copied_rows, 8);
+      put_be(out, item.data.size(), 8);
+      out += item.data;
+    }
+    if (item.kind == MirrorItem::Kind::statement || item.kind == MirrorItem::Kind::copy) {
       put_count(out, item.params.size(), "parameters");
       for (const auto& p : item.params) {
         put_be(out, p.type_oid, 4);
@@ -266,7 +287,9 @@ std::expected<MirrorTransaction, std::string> decode_mirror_transaction(std::str
       return std::unexpected(r.error());
     }
     if (!r.str(item.sql, "sql")) return std::unexpected(r.error());
-    const bool ok = item.kind == MirrorItem::Kind::statement ? read_statement(r, item) : read_image(r, item);
+    const bool ok = item.kind == MirrorItem::Kind::statement ? read_statement(r, item)
+                    : item.kind == MirrorItem::Kind::copy    ? read_copy(r, item)
+                                                             : read_image(r, item);
     if (!ok) return std::unexpected(r.error());
   }
   r.at_item(0);

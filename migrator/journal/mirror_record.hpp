@@ -32,10 +32,13 @@ struct MirrorImageColumn {
 };
 
 struct MirrorItem {
-  enum class Kind : char { statement = 'S', image = 'I' };
+  // copy: a COPY ... FROM STDIN, with the data the client sent; the applier reads its rows.
+  enum class Kind : char { statement = 'S', image = 'I', copy = 'C' };
   Kind kind = Kind::statement;
   std::string sql;                         // the client's statement (for images: kept for diagnostics and key checks)
-  std::vector<MirrorParam> params;         // statement items
+  std::string data;                        // copy items: the CopyData bytes, concatenated
+  std::uint64_t copied_rows = 0;           // copy items: the row count of PostgreSQL's "COPY n"
+  std::vector<MirrorParam> params;         // statement items; copy items: the session's TimeZone, DateStyle
   char op = 0;                             // image items: 'i' insert, 'u' update, 'd' delete
   std::vector<MirrorImageColumn> columns;  // image items
   std::vector<std::vector<std::optional<std::string>>> rows;  // image items: text values, nullopt = NULL

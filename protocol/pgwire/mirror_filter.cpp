@@ -6,6 +6,7 @@
 #include "protocol/pgwire/backend_messages.hpp"
 #include "protocol/pgwire/frontend_messages.hpp"
 #include "protocol/pgwire/returning_rewrite.hpp"
+#include "protocol/sql/copy_from.hpp"
 #include "protocol/sql/translator.hpp"
 
 namespace tandem::pgwire {
@@ -155,6 +156,9 @@ std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::str
       capture_.on_execute(*e);
       break;
     }
+    case 'd':
+      capture_.on_copy_data(body);
+      break;
     case 'C': {
       auto c = decode_close(body);
       if (!c) break;
@@ -246,6 +250,21 @@ std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::st
       capture_.on_command_complete(c->tag);
       break;
     }
+    case 'G':
+      // PostgreSQL asks for the data of a COPY FROM STDIN: the client's CopyData is kept with it.
+      if (auto* s = capture_.executing()) {
+        s->copy_in = true;
+        // Data for a table that is not mirrored is neither kept nor journaled. A statement that
+        // cannot be read here is kept: the applier says why it cannot mirror it.
+        auto copy = sql::parse_copy_from(s->sql);
+        s->copy_unmirrored = copy && mirrored_ && !mirrored_(copy->schema, copy->table);
+        s->copy_timezone = timezone_;
+        s->copy_datestyle = datestyle_;
+        if (!s->copy_unmirrored && !client_encoding_.empty() && client_encoding_ != "UTF8")
+          s->unsupported = "a COPY FROM STDIN in a session whose client_encoding is " + client_encoding_ +
+                           " (UTF8 only): " + s->sql.substr(0, 200);
+      }
+      break;
     case 'I':
       capture_.on_empty_query();
       break;
@@ -266,7 +285,12 @@ std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::st
       if (!p) return std::unexpected(p.error());
       if (p->name == "standard_conforming_strings") {
         backslash_strings_ = p->value == "off";
+      } else if (p->name == "client_encoding") {
+        client_encoding_ = p->value;
+      } else if (p->name == "TimeZone") {
+        timezone_ = p->value;
       } else if (p->name == "DateStyle") {
+        datestyle_ = p->value;
         datestyle_problem_ =
             p->value.starts_with("ISO") ? "" : "DateStyle is " + p->value + ": row images are read in the ISO style";
       } else if (p->name == "IntervalStyle") {

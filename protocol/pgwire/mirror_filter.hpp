@@ -44,7 +44,8 @@ class MirrorFilter {
   // Why row images of this session cannot be read as the applier reads text values (a DateStyle
   // or IntervalStyle other than PostgreSQL's defaults); empty when they can.
   std::string datestyle_problem_, intervalstyle_problem_;
-  bool backslash_strings_ = false;  // standard_conforming_strings = off
+  std::string timezone_, datestyle_, client_encoding_;  // as PostgreSQL last reported them
+  bool backslash_strings_ = false;    // standard_conforming_strings = off
 };
 
 }  // namespace tandem::pgwire

@@ -176,6 +176,21 @@ void WriteCapture::on_close(const Close& m) {
 
 void WriteCapture::on_sync() { pending_.push_back({true, {}}); }
 
+void WriteCapture::on_copy_data(std::string_view data) {
+  constexpr std::size_t kMaxCopyBytes = 64u << 20;  // per statement, as for row images
+  CapturedStatement* s = executing();
+  if (!s || !s->copy_in || s->copy_unmirrored || !s->unsupported.empty()) return;
+  if (s->copy_data.size() + data.size() > kMaxCopyBytes) {
+    // The data stays on PostgreSQL; the proxy does not hold it all in memory.
+    s->copy_data.clear();
+    s->copy_data.shrink_to_fit();
+    s->unsupported = "a COPY FROM STDIN of more than " + std::to_string(kMaxCopyBytes >> 20) +
+                     " MiB in one statement: " + s->sql.substr(0, 200);
+    return;
+  }
+  s->copy_data.append(data);
+}
+
 void WriteCapture::on_command_complete(std::string_view tag) {
   drop_describes();
   if (pending_.empty() || pending_.front().boundary) return;  // nothing expected: ignore
@@ -278,9 +293,16 @@ void WriteCapture::completed(CapturedStatement& s) {
     commit();
     in_block_ = false;
   } else if (w == "COPY") {
+    // COPY FROM STDIN is journaled with its data; COPY TO writes nothing; COPY FROM a file on
+    // the server sends the proxy no data to mirror.
     auto has = [&](const char* word) { return std::find(sw.begin(), sw.end(), word) != sw.end(); };
-    if (has("stdin") || (has("from") && !has("to")))
-      current_.unsupported = "COPY FROM STDIN is not captured yet: " + s.sql.substr(0, 200);
+    if (s.copy_in) {
+      if (s.copy_unmirrored) return;
+      if (!s.unsupported.empty() && !current_.unsupported) current_.unsupported = s.unsupported;
+      if (s.unsupported.empty()) current_.statements.push_back(std::move(s));
+    } else if (has("from") && !has("to") && !current_.unsupported) {
+      current_.unsupported = "COPY FROM a file or program on the server: " + s.sql.substr(0, 200);
+    }
   } else if (is_write_tag(w)) {
     if (s.sql.empty() && !current_.unsupported)
       current_.unsupported = "a " + w + " from a statement prepared where the proxy could not see it (SQL PREPARE)";

@@ -33,11 +33,17 @@ struct CapturedStatement {
   std::vector<std::vector<Value>> image_rows;
   std::size_t image_bytes = 0;
   std::string unsupported;  // non-empty: this statement cannot be mirrored (why)
+  // COPY ... FROM STDIN: PostgreSQL asked for data (CopyInResponse), which the client sent; with
+  // the session's TimeZone and DateStyle, under which PostgreSQL read it.
+  bool copy_in = false;
+  bool copy_unmirrored = false;  // into a table that is not mirrored: its data is not kept
+  std::string copy_data;
+  std::string copy_timezone, copy_datestyle;
 };
 
 struct CapturedTransaction {
   std::vector<CapturedStatement> statements;
-  // Something in it cannot be mirrored from statements (COPY FROM STDIN, PREPARE TRANSACTION);
+  // Something in it cannot be mirrored from statements (COPY FROM a server file, PREPARE TRANSACTION);
   // the mirror must treat the tables it touched as diverged.
   std::optional<std::string> unsupported;
 };
@@ -56,6 +62,8 @@ class WriteCapture {
   void on_execute(const Execute& m);
   void on_close(const Close& m);
   void on_sync();
+  // CopyData from the client: kept with the COPY being executed, up to a bound.
+  void on_copy_data(std::string_view data);
 
   // Backend messages, in the order the server sent them.
   void on_command_complete(std::string_view tag);

@@ -59,6 +59,15 @@ MirrorTransaction rich_transaction() {
   empty_image.rows = {{}, {}};  // a table without columns still has rows
   tx.items.push_back(empty_image);
 
+  MirrorItem copy;
+  copy.kind = MirrorItem::Kind::copy;
+  copy.sql = "COPY t (id, n) FROM STDIN";
+  copy.data = std::string("1\t10.5\n2\t\\N\n\0\xff", 15);
+  copy.copied_rows = 2;
+  copy.params = {{.type_oid = 0, .format = 0, .value = "Europe/Paris"},
+                 {.type_oid = 0, .format = 0, .value = "ISO, DMY"}};
+  tx.items.push_back(copy);
+
   MirrorItem last;
   last.sql = std::string("SELECT '\0'", 10);
   last.params = {{.type_oid = 0, .format = -1, .value = std::string(300, '\xff')}};
@@ -88,7 +97,8 @@ TEST_CASE("a rich transaction survives the round trip exactly") {
   CHECK_FALSE(back->items[0].params[2].value.has_value());
   CHECK(back->items[0].params[3].value == "");
   CHECK(back->items[2].columns[2].typmod == -2147483647 - 1);
-  CHECK(back->items[5].params[0].format == -1);
+  CHECK(back->items[6].params[0].format == -1);
+  CHECK(back->items[5].data.size() == 15);
   CHECK(encode_mirror_transaction(*back) == bytes);
 }
 
@@ -163,6 +173,17 @@ TEST_CASE("forged counts and lengths are refused before anything is reserved") {
   r = decode_mirror_transaction(image + big_endian(0xffffffffu, 4));
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().find("row count") != std::string::npos);
+
+  // One copy item whose data is said to be longer than the record.
+  const std::string copy = record_head() + big_endian(1, 4) + "C" + big_endian(0, 4) + big_endian(3, 8);
+  r = decode_mirror_transaction(copy + big_endian(0xffffffffffffull, 8) + "abc");
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().find("length 281474976710655 past the end, 3 bytes left") != std::string::npos);
+  CHECK(r.error().find("copy data") != std::string::npos);
+  auto copied = decode_mirror_transaction(copy + big_endian(3, 8) + "abc" + big_endian(0, 4));
+  REQUIRE_MESSAGE(copied.has_value(), (copied ? "" : copied.error()));
+  CHECK(copied->items.at(0).data == "abc");
+  CHECK(copied->items.at(0).copied_rows == 3);
 
   // A string and a value longer than the record.
   r = decode_mirror_transaction(std::string(1, '\x01') + big_endian(5, 8) + big_endian(0x7fffffff, 4) + "abc");

@@ -133,7 +133,7 @@ TEST_CASE("capture: named prepared statements across Syncs in an explicit transa
   CHECK(txs[0].statements[1].parameter_formats == std::vector<std::int16_t>{0, 1});
 }
 
-TEST_CASE("capture: a suspended portal is recorded once; COPY FROM STDIN and PREPARE TRANSACTION are flagged") {
+TEST_CASE("capture: a suspended portal is recorded once; COPY FROM a server file and PREPARE TRANSACTION are flagged") {
   WriteCapture c;
   extended(c, "", "INSERT INTO t SELECT g FROM generate_series(1, 10) g RETURNING g", {});
   c.on_portal_suspended();
@@ -145,12 +145,36 @@ TEST_CASE("capture: a suspended portal is recorded once; COPY FROM STDIN and PRE
   REQUIRE(txs.size() == 1);
   CHECK(txs[0].statements.size() == 1);
 
-  simple(c, "COPY t FROM STDIN", {"COPY 3"}, 'I');
+  simple(c, "COPY t FROM '/srv/t.csv'", {"COPY 3"}, 'I');
   simple(c, "COPY (SELECT a FROM t) TO STDOUT", {"COPY 3"}, 'I');
   txs = c.take_committed();
   REQUIRE(txs.size() == 1);
   REQUIRE(txs[0].unsupported.has_value());
-  CHECK(txs[0].unsupported->find("COPY FROM STDIN") != std::string::npos);
+  CHECK(txs[0].unsupported->find("COPY FROM a file or program on the server") != std::string::npos);
+
+  // COPY FROM STDIN: the data the client sends once PostgreSQL asks for it is kept with it; not
+  // when its transaction rolls back, nor for a table that is not mirrored.
+  auto copy = [&](const char* sql, bool unmirrored, char status) {
+    c.on_query(sql);
+    REQUIRE(c.executing() != nullptr);
+    c.executing()->copy_in = true;  // the filter marks it on CopyInResponse
+    c.executing()->copy_unmirrored = unmirrored;
+    c.on_copy_data("1\n2\n");
+    c.on_copy_data("3\n");
+    c.on_command_complete("COPY 3");
+    c.on_ready_for_query(status);
+  };
+  copy("COPY t FROM STDIN", false, 'I');
+  copy("COPY other FROM STDIN", true, 'I');
+  simple(c, "BEGIN", {"BEGIN"}, 'T');
+  copy("COPY t FROM STDIN", false, 'T');
+  simple(c, "ROLLBACK", {"ROLLBACK"}, 'I');
+  txs = c.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK_FALSE(txs[0].unsupported.has_value());
+  REQUIRE(txs[0].statements.size() == 1);
+  CHECK(txs[0].statements[0].copy_data == "1\n2\n3\n");
+  CHECK(txs[0].statements[0].tag == "COPY 3");
 
   simple(c, "BEGIN; INSERT INTO t VALUES (1); PREPARE TRANSACTION 'x'", {"BEGIN", "INSERT 0 1", "PREPARE TRANSACTION"},
          'I');
