@@ -2,6 +2,9 @@
 #include "migrator/db/mysql_connection.hpp"
 
 #include <mysql.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <cstring>
 
@@ -86,6 +89,19 @@ std::expected<MysqlConnection, DbError> MysqlConnection::connect(const config::M
     DbError e{"mysql: cannot connect to " + url.redacted() + ": " + mysql_error(m), ""};
     mysql_close(m);
     return std::unexpected(e);
+  }
+  // A MySQL host that vanishes without closing the connection (power loss, a partition) must not
+  // leave a statement waiting for its answer forever: TCP keepalive probes after 30 s idle, and
+  // data unacknowledged for 60 s, end the connection, and the caller's retry takes over. A long
+  // statement on a live server is unaffected (its kernel answers the probes).
+  if (const int fd = static_cast<int>(mysql_get_socket(m)); fd >= 0) {
+    const int on = 1, idle = 30, interval = 10, count = 3;
+    const unsigned int user_timeout_ms = 60000;
+    ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
   }
   MysqlConnection c;
   c.conn_.reset(m, &mysql_close);

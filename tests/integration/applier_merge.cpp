@@ -1,8 +1,13 @@
 // The applier against MariaDB: row writes to tables whose only unique key is the primary key are
 // merged per batch (the last write per key), and end in the same state as applying them one by
 // one; tables where the order can show (another unique key, a foreign key) keep every write in
-// order; replayed statements see every earlier write of the batch.
+// order; replayed statements see every earlier write of the batch. And the applier's connections
+// notice a MySQL host that went silent.
 #include <doctest/doctest.h>
+#include <mysql.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <string>
 #include <vector>
@@ -144,4 +149,26 @@ TEST_CASE("a batch of row writes is merged per key where MySQL cannot tell the o
   auto again = applier.apply(batch);
   REQUIRE(again.has_value());
   CHECK(rows_of(*my, "SELECT id, v FROM simple ORDER BY id") == "1|v199!|\n2|two again|\n4|after the statement|\n");
+}
+
+TEST_CASE("a connection to MySQL notices a peer that went silent: TCP keepalive after 30 s idle, 60 s unacknowledged") {
+  tandem::it::Databases db("mysql_keepalive");
+  auto url = tandem::config::parse_mysql_url(db.mysql_url());
+  REQUIRE(url.has_value());
+  auto my = tandem::migrator::MysqlConnection::connect(*url, tandem::sql::Dialect::mariadb);
+  REQUIRE_MESSAGE(my.has_value(), my.error().message);
+  const int fd = static_cast<int>(mysql_get_socket(my->raw()));
+  REQUIRE(fd >= 0);
+  auto option = [&](int level, int name) {
+    int v = -1;
+    socklen_t size = sizeof v;
+    REQUIRE(::getsockopt(fd, level, name, &v, &size) == 0);
+    return v;
+  };
+  CHECK(option(SOL_SOCKET, SO_KEEPALIVE) == 1);
+  CHECK(option(IPPROTO_TCP, TCP_KEEPIDLE) == 30);
+  CHECK(option(IPPROTO_TCP, TCP_KEEPINTVL) == 10);
+  CHECK(option(IPPROTO_TCP, TCP_KEEPCNT) == 3);
+  CHECK(option(IPPROTO_TCP, TCP_USER_TIMEOUT) == 60000);
+  CHECK(my->query("SELECT 1").has_value());
 }
