@@ -208,6 +208,11 @@ std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::st
       }
       return {};
     }
+    case '1':
+    case '2':
+    case '3':
+      capture_.on_parse_bind_or_close_complete();
+      break;
     case 'n': {
       auto a = capture_.on_row_description_or_no_data();
       if (a.injected) return {};

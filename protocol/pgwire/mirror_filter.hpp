@@ -45,7 +45,7 @@ class MirrorFilter {
   // or IntervalStyle other than PostgreSQL's defaults); empty when they can.
   std::string datestyle_problem_, intervalstyle_problem_;
   std::string timezone_, datestyle_, client_encoding_;  // as PostgreSQL last reported them
-  bool backslash_strings_ = false;    // standard_conforming_strings = off
+  bool backslash_strings_ = false;                      // standard_conforming_strings = off
 };
 
 }  // namespace tandem::pgwire

@@ -57,19 +57,43 @@ void WriteCapture::on_query(std::string_view sql) {
   } else if (!parts) {
     pending_.push_back({false, {std::string(sql), {}, {}, {}, {}}});  // the server will refuse it
   }
-  pending_.push_back({true, {}});
+  boundary_sent();
 }
 
 void WriteCapture::on_query_statements(std::vector<CapturedStatement> statements) {
   for (auto& s : statements) pending_.push_back({false, std::move(s)});
+  boundary_sent();
+}
+
+void WriteCapture::boundary_sent() {
   pending_.push_back({true, {}});
+  ++groups_sent_;
+}
+
+void WriteCapture::remember(bool portal, const std::string& name) {
+  Undo u;
+  u.group = groups_sent_;
+  u.portal = portal;
+  u.name = name;
+  if (portal) {
+    if (auto it = portals_.find(name); it != portals_.end()) u.previous_portal = it->second;
+  } else if (auto it = statements_.find(name); it != statements_.end()) {
+    u.statement = it->second;
+  }
+  undo_.push_back(std::move(u));
+}
+
+void WriteCapture::on_parse_bind_or_close_complete() {
+  if (!undo_.empty()) undo_.pop_front();
 }
 
 void WriteCapture::on_parse(const Parse& m, char image_op, bool client_returning) {
+  remember(false, m.name);
   statements_[m.name] = {m.query, m.parameter_types, image_op, client_returning};
 }
 
 void WriteCapture::on_bind(const Bind& m) {
+  remember(true, m.portal);
   Portal p;
   if (auto it = statements_.find(m.statement); it != statements_.end()) p.statement = it->second;
   p.statement_name = m.statement;
@@ -168,13 +192,14 @@ void WriteCapture::drop_describes() {
 }
 
 void WriteCapture::on_close(const Close& m) {
+  remember(m.kind != 'S', m.name);
   if (m.kind == 'S')
     statements_.erase(m.name);
   else
     portals_.erase(m.name);
 }
 
-void WriteCapture::on_sync() { pending_.push_back({true, {}}); }
+void WriteCapture::on_sync() { boundary_sent(); }
 
 void WriteCapture::on_copy_data(std::string_view data) {
   constexpr std::size_t kMaxCopyBytes = 64u << 20;  // per statement, as for row images
@@ -215,12 +240,32 @@ void WriteCapture::on_portal_suspended() {
 }
 
 void WriteCapture::on_error() {
-  // The server skips the rest of a simple Query, or every message up to the next Sync.
+  // The server skips the rest of a simple Query, or every message up to the next Sync: a Parse,
+  // Bind or Close not yet answered in this group never took effect, newest undone first.
   while (!pending_.empty() && !pending_.front().boundary) pending_.pop_front();
+  std::size_t n = 0;
+  while (n < undo_.size() && undo_[n].group == groups_answered_) ++n;
+  for (std::size_t i = n; i-- > 0;) {
+    auto& u = undo_[i];
+    if (u.portal) {
+      if (u.previous_portal)
+        portals_[u.name] = std::move(*u.previous_portal);
+      else
+        portals_.erase(u.name);
+    } else if (u.statement) {
+      statements_[u.name] = std::move(*u.statement);
+    } else {
+      statements_.erase(u.name);
+    }
+  }
+  undo_.erase(undo_.begin(), undo_.begin() + static_cast<std::ptrdiff_t>(n));
   if (!in_block_) abort_transaction();  // an implicit transaction rolls back whole
 }
 
 void WriteCapture::on_ready_for_query(char status) {
+  // Whatever of this group is still unanswered was answered without a message: it stands.
+  while (!undo_.empty() && undo_.front().group <= groups_answered_) undo_.pop_front();
+  ++groups_answered_;
   while (!pending_.empty()) {
     const bool boundary = pending_.front().boundary;
     pending_.pop_front();

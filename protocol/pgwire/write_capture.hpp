@@ -66,6 +66,9 @@ class WriteCapture {
   void on_copy_data(std::string_view data);
 
   // Backend messages, in the order the server sent them.
+  // ParseComplete, BindComplete, CloseComplete: the oldest Parse, Bind or Close took effect. One
+  // that PostgreSQL skips or refuses (an error before the next Sync) is undone.
+  void on_parse_bind_or_close_complete();
   void on_command_complete(std::string_view tag);
   void on_empty_query();
   void on_portal_suspended();
@@ -130,8 +133,23 @@ class WriteCapture {
   void abort_transaction();
   void commit();
 
+  // What a Parse, Bind or Close changed in the maps below, until PostgreSQL answers it: the name
+  // and the entry it replaced (nullopt: none). `group` counts the Syncs (and simple Queries) sent
+  // before it; an error undoes the changes of the group being answered.
+  struct Undo {
+    std::uint64_t group = 0;
+    bool portal = false;
+    std::string name;
+    std::optional<Statement> statement;
+    std::optional<Portal> previous_portal;
+  };
+  void remember(bool portal, const std::string& name);
+  void boundary_sent();
+
   std::map<std::string, Statement, std::less<>> statements_;
   std::map<std::string, Portal, std::less<>> portals_;
+  std::deque<Undo> undo_;
+  std::uint64_t groups_sent_ = 0, groups_answered_ = 0;
   std::deque<Pending> pending_;
   bool skipping_to_boundary_ = false;  // after an error, until the next ReadyForQuery
   bool in_block_ = false;              // inside BEGIN ... COMMIT/ROLLBACK

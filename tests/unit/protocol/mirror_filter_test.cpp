@@ -356,3 +356,33 @@ TEST_CASE("mirror filter: a query of one statement without ';' is captured as Po
   CHECK(txs[1].statements.at(0).sql == "/* lead */ INSERT INTO h (a) VALUES (3)");
   CHECK(txs[1].statements.at(0).image_rows.at(0) == std::vector<Value>{"3"});
 }
+
+TEST_CASE("mirror filter: a Parse or Bind that PostgreSQL refuses changes nothing the proxy knows") {
+  MirrorFilter f;
+  client(f, enc(Parse{"s1", "UPDATE h SET a = $1", {23}}) + enc(Sync{}));
+  backend(f, enc(ParseComplete{}) + enc(ReadyForQuery{'I'}));
+  // The name is taken: PostgreSQL refuses the second Parse, and skips the Bind after it.
+  client(f, enc(Parse{"s1", "SELECT 1", {}}) + enc(Bind{"p", "s1", {}, {}, {}}) + enc(Sync{}));
+  backend(f, enc(error("42P05")) + enc(ReadyForQuery{'I'}));
+  // A statement that does not parse leaves no name behind either.
+  client(f, enc(Parse{"s2", "SELEC 1", {}}) + enc(Sync{}));
+  backend(f, enc(error("42601")) + enc(ReadyForQuery{'I'}));
+
+  // s1 is still the rewritten UPDATE: its image columns never reach the client.
+  auto sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"7"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  CHECK(types(sent) == "BDES");
+  const RowDescription rd{{field("tandem.image"), field("a", 900, 23)}};
+  auto to_client = messages(backend(f, enc(BindComplete{}) + enc(rd) + enc(DataRow{{std::nullopt, "7"}}) +
+                                           enc(CommandComplete{"UPDATE 1"}) + enc(ReadyForQuery{'I'})));
+  CHECK(types(to_client) == "2CZ");
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK(txs[0].statements.at(0).sql == "UPDATE h SET a = $1");
+  CHECK(txs[0].statements.at(0).image_rows == std::vector<std::vector<Value>>{{"7"}});
+
+  // A Parse after a failed one of the same name is PostgreSQL's statement from then on.
+  client(f, enc(Parse{"s2", "DELETE FROM h WHERE a = 1", {}}) + enc(Sync{}));
+  backend(f, enc(ParseComplete{}) + enc(ReadyForQuery{'I'}));
+  sent = messages(client(f, enc(Bind{"", "s2", {}, {}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  CHECK(types(sent) == "BDES");
+}
