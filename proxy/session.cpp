@@ -584,7 +584,9 @@ void Session::on_client_message(const RelayedMessage& m) {
       if (name.empty()) {
         unnamed_statement_ = c;
       } else {
-        prepared_.insert_or_assign(std::string(name), c);
+        auto it = prepared_.find(name);
+        const auto kept = pgwire::class_for_reparse(it == prepared_.end() ? nullptr : &it->second, c);
+        prepared_.insert_or_assign(std::string(name), kept);
       }
       break;
     }

@@ -93,3 +93,16 @@ TEST_CASE("a positional parameter is not a dollar quote") {
   CHECK(classify_statements("select $1; insert into t values ($2)", out) == 2);
   CHECK(out[1] == StatementClass::write);
 }
+
+TEST_CASE("a Parse of a name already known keeps whichever of the two may write") {
+  using C = StatementClass;
+  const C write = C::write, read = C::read, other = C::other;
+  // PostgreSQL refuses the second Parse: the write it already holds still runs.
+  CHECK(class_for_reparse(&write, C::read) == C::write);
+  // The first Parse was refused: the name is free, and the write is the one that runs.
+  CHECK(class_for_reparse(&read, C::write) == C::write);
+  CHECK(class_for_reparse(&other, C::read) == C::other);
+  CHECK(class_for_reparse(&read, C::read) == C::read);
+  CHECK(class_for_reparse(nullptr, C::read) == C::read);
+  CHECK(class_for_reparse(&write, C::transaction) == C::transaction);
+}
