@@ -110,11 +110,11 @@ std::expected<CopyFrom, std::string> parse_copy_from(std::string_view sql) {
           out.csv = true;
         else if (f != "text")
           return std::unexpected("COPY FORMAT " + f + " is not read by the mirror");
-      } else if (name == "delimiter") {
+      } else if (name == "delimiter" || name == "quote" || name == "escape") {
         auto c = single_byte(*def, name);
         if (!c) return std::unexpected(c.error());
-        out.delimiter = *c;
-        delimiter_set = true;
+        (name == "delimiter" ? out.delimiter : name == "quote" ? out.quote : out.escape) = *c;
+        (name == "delimiter" ? delimiter_set : name == "quote" ? quote_set : escape_set) = true;
       } else if (name == "null") {
         out.null_string = argument(*def).value_or("");
         null_set = true;
@@ -122,16 +122,6 @@ std::expected<CopyFrom, std::string> parse_copy_from(std::string_view sql) {
         auto b = boolean(*def, "HEADER");
         if (!b) return std::unexpected(b.error());
         out.header = *b;
-      } else if (name == "quote") {
-        auto c = single_byte(*def, name);
-        if (!c) return std::unexpected(c.error());
-        out.quote = *c;
-        quote_set = true;
-      } else if (name == "escape") {
-        auto c = single_byte(*def, name);
-        if (!c) return std::unexpected(c.error());
-        out.escape = *c;
-        escape_set = true;
       } else if (name == "encoding") {
         const auto given = argument(*def).value_or("");
         const auto e = lower(given);
