@@ -32,6 +32,9 @@ struct ProxyState {
   std::function<bool()> mirror_pause, mirror_resume;
   // Set when mirror.mode = "proxy": sessions capture their writes and journal them here.
   std::shared_ptr<MirrorSink> mirror_sink;
+  // DDL committed through the proxy so far (mirror.mode = "proxy"): a session prepares its
+  // rewritten statements again when it moved since they were prepared.
+  std::atomic<std::uint64_t> ddl_epoch{0};
 
   // Set while a snapshot or backfill runs in this process: its figures join /api/v1/status.
   std::shared_ptr<MigrationStatus> migration;

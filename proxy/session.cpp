@@ -122,7 +122,8 @@ class Session final : public RelayPeer {
       filter_ = std::make_unique<pgwire::MirrorFilter>(
           [this, sink = ctx.state.mirror_sink](std::string_view schema, std::string_view table) {
             return sink->images(user_, schema, table);
-          });
+          },
+          &ctx.state.ddl_epoch);
       client_reader_.emplace(ctx.state.config.proxy.max_message_bytes, pgwire::MessageReader::Phase::regular);
       backend_reader_.emplace(SIZE_MAX, pgwire::MessageReader::Phase::regular);
     }

@@ -101,7 +101,7 @@ std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::str
         capture_.on_parse(*p);
         break;
       }
-      capture_.on_parse(*p, op_letter(r->kind), r->had_returning);
+      capture_.on_parse(*p, op_letter(r->kind), r->had_returning, r->sql, ddl_epoch_ ? ddl_epoch_->load() : 0);
       p->query = std::move(r->sql);
       encode(out, *p);
       return {};
@@ -109,6 +109,12 @@ std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::str
     case 'B': {
       auto b = decode_bind(body);
       if (!b) break;  // PostgreSQL refuses it, and skips to the next Sync
+      if (ddl_epoch_) {
+        if (auto again = capture_.reprepare(b->statement, ddl_epoch_->load())) {
+          encode(out, again->first);
+          encode(out, again->second);
+        }
+      }
       if (!b->result_formats.empty()) {
         // Codes per column, or binary for all, must name the image's columns too (as text).
         if (auto formats = capture_.result_formats_for(b->statement, b->result_formats)) {
@@ -211,7 +217,7 @@ std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::st
     case '1':
     case '2':
     case '3':
-      capture_.on_parse_bind_or_close_complete();
+      if (capture_.on_parse_bind_or_close_complete()) return {};  // answers the proxy's own message
       break;
     case 'n': {
       auto a = capture_.on_row_description_or_no_data();
@@ -252,6 +258,8 @@ std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::st
     case 'C': {
       auto c = decode_command_complete(body);
       if (!c) return std::unexpected(c.error());
+      if (c->tag.starts_with("ALTER") || c->tag.starts_with("CREATE") || c->tag.starts_with("DROP"))
+        ddl_in_transaction_ = true;
       capture_.on_command_complete(c->tag);
       break;
     }
@@ -282,6 +290,12 @@ std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::st
     case 'Z': {
       auto z = decode_ready_for_query(body);
       if (!z) return std::unexpected(z.error());
+      if (z->status == 'I' && ddl_in_transaction_) {
+        // Committed or not, the tables may have changed shape: rewritten statements prepared
+        // before are prepared again before their next use, in every session.
+        ddl_in_transaction_ = false;
+        if (ddl_epoch_) ddl_epoch_->fetch_add(1);
+      }
       capture_.on_ready_for_query(z->status);
       break;
     }

@@ -6,6 +6,8 @@
 // hands it whole messages and writes what it appends.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <expected>
 #include <functional>
 #include <optional>
@@ -24,7 +26,10 @@ class MirrorFilter {
   // Which target tables get row images (schema "" when unqualified); all when not given.
   using TablePredicate = std::function<bool(std::string_view schema, std::string_view table)>;
   MirrorFilter() = default;
-  explicit MirrorFilter(TablePredicate mirrored) : mirrored_(std::move(mirrored)) {}
+  // `ddl_epoch`, shared by every session's filter: counts the DDL committed through the proxy, so
+  // that each session prepares its rewritten statements again after it (null: not done).
+  explicit MirrorFilter(TablePredicate mirrored, std::atomic<std::uint64_t>* ddl_epoch = nullptr)
+      : mirrored_(std::move(mirrored)), ddl_epoch_(ddl_epoch) {}
 
   // One whole client message: its type, body, and bytes as sent. Appends what goes to the server.
   std::expected<void, ProtocolError> from_client(char type, std::string_view body, std::string_view whole,
@@ -40,6 +45,8 @@ class MirrorFilter {
   std::optional<ImageRewrite> rewrite(std::string_view statement) const;
 
   TablePredicate mirrored_;
+  std::atomic<std::uint64_t>* ddl_epoch_ = nullptr;
+  bool ddl_in_transaction_ = false;  // DDL completed; the epoch moves once it is committed
   WriteCapture capture_;
   // Why row images of this session cannot be read as the applier reads text values (a DateStyle
   // or IntervalStyle other than PostgreSQL's defaults); empty when they can.

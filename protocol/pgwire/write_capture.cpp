@@ -70,10 +70,11 @@ void WriteCapture::boundary_sent() {
   ++groups_sent_;
 }
 
-void WriteCapture::remember(bool portal, const std::string& name) {
+void WriteCapture::remember(bool portal, const std::string& name, bool injected) {
   Undo u;
   u.group = groups_sent_;
   u.portal = portal;
+  u.injected = injected;
   u.name = name;
   if (portal) {
     if (auto it = portals_.find(name); it != portals_.end()) u.previous_portal = it->second;
@@ -83,13 +84,34 @@ void WriteCapture::remember(bool portal, const std::string& name) {
   undo_.push_back(std::move(u));
 }
 
-void WriteCapture::on_parse_bind_or_close_complete() {
-  if (!undo_.empty()) undo_.pop_front();
+bool WriteCapture::on_parse_bind_or_close_complete() {
+  if (undo_.empty()) return false;
+  const bool injected = undo_.front().injected;
+  undo_.pop_front();
+  return injected;
 }
 
-void WriteCapture::on_parse(const Parse& m, char image_op, bool client_returning) {
+void WriteCapture::on_parse(const Parse& m, char image_op, bool client_returning, std::string sent,
+                            std::uint64_t epoch) {
   remember(false, m.name);
-  statements_[m.name] = {m.query, m.parameter_types, image_op, client_returning};
+  Statement& s = statements_[m.name] = {m.query, m.parameter_types, image_op, client_returning};
+  s.sent = std::move(sent);
+  s.epoch = epoch;
+}
+
+std::optional<std::pair<Close, Parse>> WriteCapture::reprepare(const std::string& name, std::uint64_t epoch) {
+  auto it = statements_.find(name);
+  // The unnamed statement is prepared again by nearly every client before each use anyway.
+  if (name.empty() || it == statements_.end() || !it->second.image_op || it->second.sent.empty() ||
+      it->second.epoch >= epoch)
+    return std::nullopt;
+  remember(false, name, true);  // the Close
+  remember(false, name, true);  // the Parse
+  Statement& s = it->second;
+  s.epoch = epoch;
+  s.image_marker = -1;  // the result's shape is learnt again
+  s.result_columns = 0;
+  return std::pair{Close{'S', name}, Parse{name, s.sent, s.types}};
 }
 
 void WriteCapture::on_bind(const Bind& m) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "protocol/pgwire/backend_messages.hpp"
@@ -55,7 +56,10 @@ class WriteCapture {
   // A simple Query already split into statements (image_op set on those rewritten).
   void on_query_statements(std::vector<CapturedStatement> statements);
   // `m.query` as the client wrote it; `image_op` when the proxy sent a rewritten text.
-  void on_parse(const Parse& m, char image_op = 0, bool client_returning = false);
+  // `sent`: the rewritten text the proxy sent instead (empty when none); `epoch`: the DDL epoch
+  // then (see reprepare).
+  void on_parse(const Parse& m, char image_op = 0, bool client_returning = false, std::string sent = {},
+                std::uint64_t epoch = 0);
   void on_bind(const Bind& m);
   // `injected`: the proxy added this Describe; its answer is not the client's.
   void on_describe(const Describe& m, bool injected = false);
@@ -68,7 +72,13 @@ class WriteCapture {
   // Backend messages, in the order the server sent them.
   // ParseComplete, BindComplete, CloseComplete: the oldest Parse, Bind or Close took effect. One
   // that PostgreSQL skips or refuses (an error before the next Sync) is undone.
-  void on_parse_bind_or_close_complete();
+  // Returns true when that message was the proxy's own (its answer is not the client's).
+  bool on_parse_bind_or_close_complete();
+  // Before a Bind of the named statement: when it was rewritten and DDL committed since it was
+  // prepared (its image columns may have changed, which PostgreSQL refuses for a prepared
+  // statement: "cached plan must not change result type"), the Close and Parse that prepare it
+  // again under the same name, which the proxy sends first and whose answers it keeps.
+  std::optional<std::pair<Close, Parse>> reprepare(const std::string& name, std::uint64_t epoch);
   void on_command_complete(std::string_view tag);
   void on_empty_query();
   void on_portal_suspended();
@@ -119,6 +129,8 @@ class WriteCapture {
     bool client_returning = false;
     int image_marker = -1;  // learnt from a RowDescription of its result
     std::size_t result_columns = 0;
+    std::string sent;         // the rewritten text sent to PostgreSQL (image_op set)
+    std::uint64_t epoch = 0;  // the DDL epoch when it was prepared
   };
   struct Portal {
     Statement statement;  // as it was when bound
@@ -139,11 +151,12 @@ class WriteCapture {
   struct Undo {
     std::uint64_t group = 0;
     bool portal = false;
+    bool injected = false;  // the proxy's own message
     std::string name;
     std::optional<Statement> statement;
     std::optional<Portal> previous_portal;
   };
-  void remember(bool portal, const std::string& name);
+  void remember(bool portal, const std::string& name, bool injected = false);
   void boundary_sent();
 
   std::map<std::string, Statement, std::less<>> statements_;

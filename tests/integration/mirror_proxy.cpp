@@ -338,3 +338,42 @@ TEST_CASE("mirror.mode = proxy: COPY FROM STDIN, text and CSV, reaches MySQL as 
   REQUIRE(rows.has_value());
   CHECK(rows->rows.at(0).at(0).value_or("") == "6");
 }
+
+TEST_CASE("mirror.mode = proxy: a write prepared before DDL through the proxy still runs after it, with its image") {
+  Databases db("mir_pddl");
+  {
+    auto pg = db.pg();
+    exec_pg(pg, "CREATE TABLE notes (id integer PRIMARY KEY, v text)");
+    exec_pg(pg, "INSERT INTO notes VALUES (1, 'a'), (2, 'b')");
+  }
+  const auto config = prepared_databases(db);
+  TandemProcess tandem(mirror_options(db, db.mysql_url(), "proxy"));
+  REQUIRE(wait_for([&] { return mirror_state(tandem) == "running"; }, 30s));
+  auto a = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  tandem::it::PgResult prepared(PQprepare(a.raw(), "upd", "UPDATE notes SET v = $1 WHERE id = $2", 2, nullptr));
+  REQUIRE(prepared.ok());
+  const char* first[] = {"x", "1"};
+  REQUIRE(tandem::it::PgResult(PQexecPrepared(a.raw(), "upd", 2, first, nullptr, nullptr, 0)).ok());
+
+  // The image list of "upd" (notes.*) gains a column: without the proxy's new Parse, PostgreSQL
+  // would refuse the next execution ("cached plan must not change result type").
+  auto b = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  exec_pg(b, "ALTER TABLE notes ADD COLUMN extra integer DEFAULT 7");
+  const char* second[] = {"y", "2"};
+  tandem::it::PgResult after(PQexecPrepared(a.raw(), "upd", 2, second, nullptr, nullptr, 0));
+  CHECK_MESSAGE(after.ok(), std::string(PQresultErrorMessage(after.raw())));
+  CHECK(std::string(PQcmdTuples(after.raw())) == "1");
+  CHECK(PQnfields(after.raw()) == 0);
+  exec_pg(b, "UPDATE notes SET extra = 8 WHERE id = 1");
+  const char* third[] = {"z", "1"};
+  CHECK(tandem::it::PgResult(PQexecPrepared(a.raw(), "upd", 2, third, nullptr, nullptr, 0)).ok());
+
+  require_drained(tandem);
+  require_validated_equal(config);
+  auto my = db.mysql(db.name);
+  auto rows = my.query("SELECT id, v, extra FROM notes ORDER BY id");
+  REQUIRE(rows.has_value());
+  REQUIRE(rows->rows.size() == 2);
+  CHECK(rows->rows[0] == std::vector<std::optional<std::string>>{"1", "z", "8"});
+  CHECK(rows->rows[1] == std::vector<std::optional<std::string>>{"2", "y", "7"});
+}

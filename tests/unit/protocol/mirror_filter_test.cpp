@@ -2,6 +2,8 @@
 // only what its own statements produce, and committed transactions carry the images.
 #include <doctest/doctest.h>
 
+#include <atomic>
+
 #include "protocol/pgwire/backend_messages.hpp"
 #include "protocol/pgwire/frontend_messages.hpp"
 #include "protocol/pgwire/message_reader.hpp"
@@ -384,5 +386,42 @@ TEST_CASE("mirror filter: a Parse or Bind that PostgreSQL refuses changes nothin
   client(f, enc(Parse{"s2", "DELETE FROM h WHERE a = 1", {}}) + enc(Sync{}));
   backend(f, enc(ParseComplete{}) + enc(ReadyForQuery{'I'}));
   sent = messages(client(f, enc(Bind{"", "s2", {}, {}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  CHECK(types(sent) == "BDES");
+}
+
+TEST_CASE("mirror filter: after DDL in any session, a rewritten prepared statement is prepared again before its Bind") {
+  std::atomic<std::uint64_t> epoch{0};
+  MirrorFilter f(MirrorFilter::TablePredicate{}, &epoch);
+  client(f, enc(Parse{"s1", "UPDATE h SET a = $1", {23}}) + enc(Sync{}));
+  backend(f, enc(ParseComplete{}) + enc(ReadyForQuery{'I'}));
+
+  // Another session adds a column: the image of s1 gets one more, which PostgreSQL refuses for a
+  // statement prepared before ("cached plan must not change result type").
+  MirrorFilter other(MirrorFilter::TablePredicate{}, &epoch);
+  client(other, enc(Query{"BEGIN; ALTER TABLE h ADD COLUMN b int"}));
+  backend(other, enc(CommandComplete{"BEGIN"}) + enc(CommandComplete{"ALTER TABLE"}) + enc(ReadyForQuery{'T'}));
+  CHECK(epoch == 0);  // not committed yet
+  client(other, enc(Query{"COMMIT"}));
+  backend(other, enc(CommandComplete{"COMMIT"}) + enc(ReadyForQuery{'I'}));
+  CHECK(epoch == 1);
+
+  auto sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"7"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  REQUIRE(types(sent) == "CPBDES");
+  auto again = decode_parse(sent[1].body);
+  REQUIRE(again);
+  CHECK(again->name == "s1");
+  CHECK(again->query == "UPDATE h SET a = $1\nRETURNING NULL AS \"tandem.image\", h.*");
+  CHECK(again->parameter_types == std::vector<std::uint32_t>{23});
+  const RowDescription rd{{field("tandem.image"), field("a", 900, 23), field("b", 900, 23)}};
+  auto to_client = messages(backend(f, enc(CloseComplete{}) + enc(ParseComplete{}) + enc(BindComplete{}) + enc(rd) +
+                                           enc(DataRow{{std::nullopt, "7", std::nullopt}}) +
+                                           enc(CommandComplete{"UPDATE 1"}) + enc(ReadyForQuery{'I'})));
+  CHECK(types(to_client) == "2CZ");  // the proxy's Close and Parse are answered to it alone
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK(txs[0].statements.at(0).image_rows == std::vector<std::vector<Value>>{{"7", std::nullopt}});
+
+  // Once per DDL.
+  sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"8"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
   CHECK(types(sent) == "BDES");
 }
