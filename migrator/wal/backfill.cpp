@@ -147,9 +147,16 @@ std::expected<BackfillProgress, std::string> run_backfill(
     char* buffer = nullptr;
     const int n = PQgetCopyData(conn, &buffer, 1);
     if (n == 0) {
-      // Nothing buffered: apply what is pending, keep the server informed, wait for the socket.
+      // Nothing buffered: apply what is pending (once `gather` has passed since the last apply),
+      // keep the server informed, wait for the socket.
+      auto wait = std::chrono::microseconds(200000);
       if (!batch.empty()) {
-        if (auto r = flush(); !r) return std::unexpected(r.error());
+        const auto since = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - last_apply);
+        if (since >= options.gather) {
+          if (auto r = flush(); !r) return std::unexpected(r.error());
+        } else {
+          wait = std::chrono::duration_cast<std::chrono::microseconds>(options.gather) - since;
+        }
       }
       if (Clock::now() - last_status > std::chrono::seconds(1)) {
         if (!send_status(false)) return std::unexpected(std::string("sending standby status: ") + PQerrorMessage(conn));
@@ -159,7 +166,7 @@ std::expected<BackfillProgress, std::string> run_backfill(
       fd_set set;
       FD_ZERO(&set);
       FD_SET(fd, &set);
-      timeval tv{0, 200000};
+      timeval tv{0, static_cast<suseconds_t>(wait.count())};
       ::select(fd + 1, &set, nullptr, nullptr, &tv);
       if (PQconsumeInput(conn) == 0)
         return std::unexpected(std::string("replication connection: ") + PQerrorMessage(conn));

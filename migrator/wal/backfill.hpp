@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <expected>
 #include <functional>
@@ -22,6 +23,10 @@ struct BackfillOptions {
   std::string publication = "tandem_pub";
   bool until_caught_up = false;  // stop once the source's WAL position at start is applied
   std::size_t batch_transactions = 200;
+  // When the stream pauses, what arrived is applied once this long has passed since the last
+  // apply: under steady writes MySQL then commits a batch of transactions at a time rather than
+  // nearly each one alone, for at most this much more lag. 0: apply at every pause.
+  std::chrono::milliseconds gather{25};
   const std::atomic<bool>* stop = nullptr;  // set by SIGTERM: finish the batch and return
 };
 
