@@ -902,6 +902,10 @@ bool JournalMirror::images(std::string_view user, std::string_view schema, std::
   return impl_->gets_images(user, schema, table);
 }
 
+bool JournalMirror::on_mysql(std::string_view schema, std::string_view table) const {
+  return impl_->is_on_mysql(schema, table);
+}
+
 std::uint64_t JournalMirror::take_ticket() {
   std::lock_guard lock(impl_->ticket_mutex);
   return impl_->next_ticket++;

@@ -32,6 +32,7 @@ class JournalMirror : public MirrorSink {
   std::uint64_t take_ticket() override;
   void complete(std::uint64_t ticket, std::vector<pgwire::CapturedTransaction> transactions) override;
   bool images(std::string_view user, std::string_view schema, std::string_view table) const override;
+  bool on_mysql(std::string_view schema, std::string_view table) const override;
 
  private:
   void append(std::vector<pgwire::CapturedTransaction> transactions);  // to the journal, in order

@@ -25,6 +25,8 @@ class MirrorSink {
   // rewritten for row images: the table is on MySQL, and RETURNING changes nothing for the
   // statement (the user may read the table; no row-level security, no rules). Thread-safe.
   virtual bool images(std::string_view user, std::string_view schema, std::string_view table) const = 0;
+  // Whether a table (schema "" when unqualified) is on MySQL, hence mirrored. Thread-safe.
+  virtual bool on_mysql(std::string_view schema, std::string_view table) const = 0;
 };
 
 }  // namespace tandem::proxy

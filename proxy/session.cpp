@@ -123,7 +123,10 @@ class Session final : public RelayPeer {
           [this, sink = ctx.state.mirror_sink](std::string_view schema, std::string_view table) {
             return sink->images(user_, schema, table);
           },
-          &ctx.state.ddl_epoch);
+          &ctx.state.ddl_epoch,
+          [sink = ctx.state.mirror_sink](std::string_view schema, std::string_view table) {
+            return sink->on_mysql(schema, table);
+          });
       client_reader_.emplace(ctx.state.config.proxy.max_message_bytes, pgwire::MessageReader::Phase::regular);
       backend_reader_.emplace(SIZE_MAX, pgwire::MessageReader::Phase::regular);
     }

@@ -270,7 +270,7 @@ std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::st
         // Data for a table that is not mirrored is neither kept nor journaled. A statement that
         // cannot be read here is kept: the applier says why it cannot mirror it.
         auto copy = sql::parse_copy_from(s->sql);
-        s->copy_unmirrored = copy && mirrored_ && !mirrored_(copy->schema, copy->table);
+        s->copy_unmirrored = copy && on_mysql_ && !on_mysql_(copy->schema, copy->table);
         s->copy_timezone = timezone_;
         s->copy_datestyle = datestyle_;
         if (!s->copy_unmirrored && !client_encoding_.empty() && client_encoding_ != "UTF8")

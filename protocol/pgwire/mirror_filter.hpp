@@ -28,8 +28,12 @@ class MirrorFilter {
   MirrorFilter() = default;
   // `ddl_epoch`, shared by every session's filter: counts the DDL committed through the proxy, so
   // that each session prepares its rewritten statements again after it (null: not done).
-  explicit MirrorFilter(TablePredicate mirrored, std::atomic<std::uint64_t>* ddl_epoch = nullptr)
-      : mirrored_(std::move(mirrored)), ddl_epoch_(ddl_epoch) {}
+  // `on_mysql`: which tables are mirrored at all (a COPY's data is kept for those); all when not
+  // given. A table on MySQL may still get no row images (`mirrored` false): its writes are then
+  // replayed as statements.
+  explicit MirrorFilter(TablePredicate mirrored, std::atomic<std::uint64_t>* ddl_epoch = nullptr,
+                        TablePredicate on_mysql = {})
+      : mirrored_(std::move(mirrored)), on_mysql_(std::move(on_mysql)), ddl_epoch_(ddl_epoch) {}
 
   // One whole client message: its type, body, and bytes as sent. Appends what goes to the server.
   std::expected<void, ProtocolError> from_client(char type, std::string_view body, std::string_view whole,
@@ -44,7 +48,7 @@ class MirrorFilter {
  private:
   std::optional<ImageRewrite> rewrite(std::string_view statement) const;
 
-  TablePredicate mirrored_;
+  TablePredicate mirrored_, on_mysql_;
   std::atomic<std::uint64_t>* ddl_epoch_ = nullptr;
   bool ddl_in_transaction_ = false;  // DDL completed; the epoch moves once it is committed
   WriteCapture capture_;

@@ -280,6 +280,11 @@ TEST_CASE("mirror.mode = proxy: COPY FROM STDIN, text and CSV, reaches MySQL as 
         pg,
         "CREATE TABLE items (id integer PRIMARY KEY, note text, at timestamptz, price numeric(10,2), flag boolean)");
     exec_pg(pg, "CREATE TABLE numbered (id serial PRIMARY KEY, v text)");
+    // A role that may insert into a table but not read it: its writes get no row images, and
+    // its COPY is mirrored all the same.
+    exec_pg(pg, "CREATE TABLE loaded (id integer PRIMARY KEY, v text)");
+    exec_pg(pg, "DO $$ BEGIN CREATE ROLE tandem_copy_writer LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+    exec_pg(pg, "GRANT INSERT ON loaded TO tandem_copy_writer");
   }
   const auto config = prepared_databases(db);
   TandemProcess tandem(mirror_options(db, db.mysql_url(), "proxy"));
@@ -305,6 +310,10 @@ TEST_CASE("mirror.mode = proxy: COPY FROM STDIN, text and CSV, reaches MySQL as 
   CHECK(copy_in(c, "COPY public.items (id, note) FROM STDIN WITH (DELIMITER '|', NULL 'none')", "6|none\n") == "");
   exec_pg(c, "UPDATE items SET note = 'updated' WHERE id = 2");
   exec_pg(c, "COMMIT");
+  {
+    auto writer = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("tandem_copy_writer", db.name));
+    CHECK(copy_in(writer, "COPY loaded FROM STDIN", "1\tby a writer\n") == "");
+  }
 
   require_drained(tandem);
   require_validated_equal(config);
@@ -322,6 +331,10 @@ TEST_CASE("mirror.mode = proxy: COPY FROM STDIN, text and CSV, reaches MySQL as 
   auto at = my.query("SELECT CAST(at AS CHAR) FROM items WHERE id = 1");
   REQUIRE(at.has_value());
   CHECK(at->rows.at(0).at(0).value_or("").starts_with("2026-01-01 18:04:05"));
+  auto loaded = my.query("SELECT v FROM loaded WHERE id = 1");
+  REQUIRE(loaded.has_value());
+  REQUIRE(loaded->rows.size() == 1);
+  CHECK(loaded->rows[0][0].value_or("") == "by a writer");
   auto status = tandem.status();
   const auto* diverged = status.find("migration.mirror.diverged");
   REQUIRE(diverged != nullptr);
