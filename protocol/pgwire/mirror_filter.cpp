@@ -109,7 +109,9 @@ std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::str
     case 'B': {
       auto b = decode_bind(body);
       if (!b) break;  // PostgreSQL refuses it, and skips to the next Sync
-      if (ddl_epoch_) {
+      // Not in a failed transaction block: PostgreSQL would take the Close and refuse the Parse,
+      // and the client's statement would be gone. Its Bind fails there anyway.
+      if (ddl_epoch_ && transaction_status_ != 'E') {
         if (auto again = capture_.reprepare(b->statement, ddl_epoch_->load())) {
           encode(out, again->first);
           encode(out, again->second);
@@ -290,6 +292,7 @@ std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::st
     case 'Z': {
       auto z = decode_ready_for_query(body);
       if (!z) return std::unexpected(z.error());
+      transaction_status_ = z->status;
       if (z->status == 'I' && ddl_in_transaction_) {
         // Committed or not, the tables may have changed shape: rewritten statements prepared
         // before are prepared again before their next use, in every session.

@@ -51,6 +51,7 @@ class MirrorFilter {
   TablePredicate mirrored_, on_mysql_;
   std::atomic<std::uint64_t>* ddl_epoch_ = nullptr;
   bool ddl_in_transaction_ = false;  // DDL completed; the epoch moves once it is committed
+  char transaction_status_ = 'I';    // of the last ReadyForQuery
   WriteCapture capture_;
   // Why row images of this session cannot be read as the applier reads text values (a DateStyle
   // or IntervalStyle other than PostgreSQL's defaults); empty when they can.

@@ -405,7 +405,17 @@ TEST_CASE("mirror filter: after DDL in any session, a rewritten prepared stateme
   backend(other, enc(CommandComplete{"COMMIT"}) + enc(ReadyForQuery{'I'}));
   CHECK(epoch == 1);
 
-  auto sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"7"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  // In a failed transaction block PostgreSQL would take the Close and refuse the Parse: the
+  // statement is left alone until the block ends.
+  client(f, enc(Query{"BEGIN; SELECT 1/0"}));
+  backend(f, enc(CommandComplete{"BEGIN"}) + enc(error("22012")) + enc(ReadyForQuery{'E'}));
+  auto sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"6"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  CHECK(types(sent) == "BDES");
+  backend(f, enc(error("25P02")) + enc(ReadyForQuery{'E'}));
+  client(f, enc(Query{"ROLLBACK"}));
+  backend(f, enc(CommandComplete{"ROLLBACK"}) + enc(ReadyForQuery{'I'}));
+
+  sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"7"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
   REQUIRE(types(sent) == "CPBDES");
   auto again = decode_parse(sent[1].body);
   REQUIRE(again);
