@@ -72,19 +72,6 @@ std::string journal_identity(const std::filesystem::path& dir) {
   return id;
 }
 
-std::string quote_pg_ident(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-// For a session with standard_conforming_strings on (the default): only quotes are doubled.
-std::string quote_pg_literal(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
 MirrorTransaction to_record(pgwire::CapturedTransaction&& tx) {
   MirrorTransaction out;
   out.commit_unix_micros = unix_micros();
@@ -494,20 +481,20 @@ struct JournalMirror::Impl : MirrorThreadControl {
                                static_cast<std::int16_t>(std::stoi(c[4].value_or("0"))),
                                static_cast<std::uint32_t>(std::stoul(c[5].value_or("0"))),
                                static_cast<std::int32_t>(std::stol(c[6].value_or("-1")))});
-      select += (select.empty() ? "" : ", ") + quote_pg_ident(name);
+      select += (select.empty() ? "" : ", ") + migrator::quote_pg_identifier(name);
     }
     for (const auto& name : listed)
       if (std::ranges::none_of(image.columns, [&](const auto& c) { return c.name == name; }))
         return std::unexpected("column " + name + " not found on PostgreSQL now");
     std::string list;
-    for (const auto& name : listed) list += (list.empty() ? "" : ", ") + quote_pg_ident(name);
+    for (const auto& name : listed) list += (list.empty() ? "" : ", ") + migrator::quote_pg_identifier(name);
     std::string options = spec->csv ? "FORMAT csv" : "FORMAT text";
-    options += ", DELIMITER " + quote_pg_literal(std::string(1, spec->delimiter));
-    options += ", NULL " + quote_pg_literal(spec->null_string);
+    options += ", DELIMITER " + migrator::quote_pg_literal(std::string(1, spec->delimiter));
+    options += ", NULL " + migrator::quote_pg_literal(spec->null_string);
     options += spec->header ? ", HEADER true" : ", HEADER false";
     if (spec->csv) {
-      options += ", QUOTE " + quote_pg_literal(std::string(1, spec->quote));
-      options += ", ESCAPE " + quote_pg_literal(std::string(1, spec->escape));
+      options += ", QUOTE " + migrator::quote_pg_literal(std::string(1, spec->quote));
+      options += ", ESCAPE " + migrator::quote_pg_literal(std::string(1, spec->escape));
     }
     auto run = [&]() -> std::expected<void, std::string> {
       for (std::size_t i = 0; i < 2 && i < item.params.size(); ++i) {
@@ -517,8 +504,9 @@ struct JournalMirror::Impl : MirrorThreadControl {
             pg.query(std::string("SELECT set_config('") + (i == 0 ? "TimeZone" : "DateStyle") + "', $1, true)", {*v});
         if (!r) return std::unexpected(r.error().message);
       }
-      if (auto r = pg.exec("CREATE TEMPORARY TABLE tandem_copy (LIKE " + quote_pg_ident(first[1].value_or("")) + "." +
-                           quote_pg_ident(first[2].value_or("")) + " INCLUDING GENERATED) ON COMMIT DROP");
+      if (auto r = pg.exec(
+              "CREATE TEMPORARY TABLE tandem_copy (LIKE " + migrator::quote_pg_identifier(first[1].value_or("")) + "." +
+              migrator::quote_pg_identifier(first[2].value_or("")) + " INCLUDING GENERATED) ON COMMIT DROP");
           !r)
         return std::unexpected(r.error().message);
       PGresult* res =

@@ -49,19 +49,21 @@ std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::str
     case 'Q': {
       auto q = decode_query(body);
       if (!q) break;  // PostgreSQL answers a malformed message itself
+      // A query without ';' holds one statement at most, which PostgreSQL's split would give
+      // back whole, less the blanks around it. Unless it is a write to rewrite, and so must be
+      // known to parse first, the split is not needed (it is the costliest step here).
+      std::optional<ImageRewrite> single;
       if (q->sql.find(';') == std::string::npos) {
-        // One statement at most, which PostgreSQL's split would give back whole, less the blanks
-        // around it. Unless it is a write to rewrite, and so must be known to parse first, the
-        // split is not needed (it is the costliest step here).
         const auto blank = " \t\r\n\f\v";
         const auto begin = q->sql.find_first_not_of(blank);
         std::vector<CapturedStatement> statements;
         if (begin != std::string::npos) {
           CapturedStatement s;
           s.sql = q->sql.substr(begin, q->sql.find_last_not_of(blank) + 1 - begin);
-          if (!rewrite(s.sql)) statements.push_back(std::move(s));
+          single = rewrite(s.sql);
+          if (!single) statements.push_back(std::move(s));
         }
-        if (begin == std::string::npos || !statements.empty()) {
+        if (!single) {
           capture_.on_query_statements(std::move(statements));
           break;
         }
@@ -79,7 +81,8 @@ std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::str
         CapturedStatement s;
         s.sql = q->sql.substr(r.offset, r.length);
         // Only the statement's own bytes change: the client's separators and comments stay.
-        if (auto rw = rewrite(s.sql)) {
+        // A single statement was rewritten above already.
+        if (auto rw = single && ranges->size() == 1 ? std::move(single) : rewrite(s.sql)) {
           s.image_op = op_letter(rw->kind);
           rewritten.append(q->sql, copied, r.offset - copied);
           rewritten += rw->sql;

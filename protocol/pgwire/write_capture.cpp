@@ -70,16 +70,16 @@ void WriteCapture::boundary_sent() {
   ++groups_sent_;
 }
 
-void WriteCapture::remember(bool portal, const std::string& name, bool injected) {
+void WriteCapture::remember(bool portal, const std::string& name) {
   Undo u;
   u.group = groups_sent_;
   u.portal = portal;
-  u.injected = injected;
   u.name = name;
+  // The caller replaces or erases the entry next: what it held moves here.
   if (portal) {
-    if (auto it = portals_.find(name); it != portals_.end()) u.previous_portal = it->second;
+    if (auto it = portals_.find(name); it != portals_.end()) u.previous_portal = std::move(it->second);
   } else if (auto it = statements_.find(name); it != statements_.end()) {
-    u.statement = it->second;
+    u.statement = std::move(it->second);
   }
   undo_.push_back(std::move(u));
 }
@@ -105,8 +105,10 @@ std::optional<std::pair<Close, Parse>> WriteCapture::reprepare(const std::string
   if (name.empty() || it == statements_.end() || !it->second.image_op || it->second.sent.empty() ||
       it->second.epoch >= epoch)
     return std::nullopt;
-  remember(false, name, true);  // the Close
-  remember(false, name, true);  // the Parse
+  // The Close, then the Parse; the statement stays, so what they would undo to is a copy.
+  Undo u{groups_sent_, false, true, name, it->second, {}};
+  undo_.push_back(u);
+  undo_.push_back(std::move(u));
   Statement& s = it->second;
   s.epoch = epoch;
   s.image_marker = -1;  // the result's shape is learnt again

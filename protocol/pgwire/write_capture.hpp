@@ -156,7 +156,7 @@ class WriteCapture {
     std::optional<Statement> statement;
     std::optional<Portal> previous_portal;
   };
-  void remember(bool portal, const std::string& name, bool injected = false);
+  void remember(bool portal, const std::string& name);
   void boundary_sent();
 
   std::map<std::string, Statement, std::less<>> statements_;
