@@ -10,6 +10,7 @@
 #include "support/pg_client.hpp"
 #include "support/tandem_process.hpp"
 #include "support/test_env.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::it;
 using namespace std::chrono_literals;
@@ -23,7 +24,7 @@ bool skipped_in_direct_mode() {
 }
 
 HttpResponse request_ok(std::expected<HttpResponse, std::string> response, std::string_view what) {
-  REQUIRE_MESSAGE(response.has_value(), what << ": " << response.error());
+  REQUIRE_VALUE(response, what << ": " << response.error());
   return std::move(*response);
 }
 
@@ -100,7 +101,7 @@ TEST_CASE("GET /api/v1/status has the documented fields and counts the open sess
   REQUIRE(response.status == 200);
   CHECK(response.headers["content-type"].starts_with("application/json"));
   auto doc = parse_json(response.body);
-  REQUIRE_MESSAGE(doc.has_value(), doc.error() << " in " << response.body);
+  REQUIRE_VALUE(doc, doc.error() << " in " << response.body);
   INFO("status: " << response.body);
 
   const JsonValue* version = doc->find("version");
@@ -177,7 +178,7 @@ TEST_CASE("POST /api/v1/shutdown needs the bearer token and then stops tandem wi
   REQUIRE(tandem.running());
   {
     auto still = PgConnection::connect(tandem.conninfo());
-    REQUIRE_MESSAGE(still.has_value(), "proxy stopped after refused shutdowns: " << still.error());
+    REQUIRE_VALUE(still, "proxy stopped after refused shutdowns: " << still.error());
   }
 
   HttpResponse accepted = request_ok(

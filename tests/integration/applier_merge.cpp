@@ -16,6 +16,7 @@
 #include "migrator/apply/applier.hpp"
 #include "migrator/db/mysql_connection.hpp"
 #include "support/migration_db.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using tandem::migrator::Applier;
 using tandem::migrator::RowChange;
@@ -58,7 +59,7 @@ RowChange raw(std::string sql) { return RowChange{RowChange::Kind::raw, 0, std::
 
 std::string rows_of(tandem::migrator::MysqlConnection& my, const std::string& sql) {
   auto r = my.query(sql);
-  REQUIRE_MESSAGE(r.has_value(), r.error().message);
+  REQUIRE_VALUE(r, r.error().message);
   std::string out;
   for (const auto& row : r->rows) {
     for (const auto& v : row) out += (v ? *v : std::string("NULL")) + "|";
@@ -80,7 +81,7 @@ TEST_CASE("a batch of row writes is merged per key where MySQL cannot tell the o
   auto url = tandem::config::parse_mysql_url(db.mysql_url());
   REQUIRE(url.has_value());
   auto my = tandem::migrator::MysqlConnection::connect(*url, tandem::sql::Dialect::mariadb);
-  REQUIRE_MESSAGE(my.has_value(), my.error().message);
+  REQUIRE_VALUE(my, my.error().message);
   for (const char* ddl : {
            "CREATE TABLE simple (id INT PRIMARY KEY, v TEXT)",
            "CREATE TABLE uniq (id INT PRIMARY KEY, email VARCHAR(50) UNIQUE)",
@@ -105,7 +106,7 @@ TEST_CASE("a batch of row writes is merged per key where MySQL cannot tell the o
 
   {
     auto first = applier.apply({SourceTransaction{50, 0, {upsert(kUnique, {"1", "x@example.com"})}}});
-    REQUIRE_MESSAGE(first.has_value(), first.error());
+    REQUIRE_VALUE(first, first.error());
   }
   std::vector<SourceTransaction> batch;
   wal::Lsn lsn = 100;
@@ -132,7 +133,7 @@ TEST_CASE("a batch of row writes is merged per key where MySQL cannot tell the o
 
   const auto inserts_before = inserts_run(*my);
   auto applied = applier.apply(batch);
-  REQUIRE_MESSAGE(applied.has_value(), applied.error());
+  REQUIRE_VALUE(applied, applied.error());
   CHECK(*applied == lsn);
   const auto inserts = inserts_run(*my) - inserts_before;
 
@@ -156,7 +157,7 @@ TEST_CASE("a connection to MySQL notices a peer that went silent: TCP keepalive 
   auto url = tandem::config::parse_mysql_url(db.mysql_url());
   REQUIRE(url.has_value());
   auto my = tandem::migrator::MysqlConnection::connect(*url, tandem::sql::Dialect::mariadb);
-  REQUIRE_MESSAGE(my.has_value(), my.error().message);
+  REQUIRE_VALUE(my, my.error().message);
   const int fd = static_cast<int>(mysql_get_socket(my->raw()));
   REQUIRE(fd >= 0);
   auto option = [&](int level, int name) {

@@ -9,6 +9,7 @@
 #include "support/pg_client.hpp"
 #include "support/tandem_process.hpp"
 #include "support/test_env.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::it;
 using namespace std::chrono_literals;
@@ -61,7 +62,7 @@ std::string read_auth_failure(RawPgSocket& raw) {
 
 void check_proxy_still_serves(const TandemProcess& tandem) {
   auto conn = PgConnection::connect(tandem.conninfo());
-  REQUIRE_MESSAGE(conn.has_value(), "proxy stopped serving: " << conn.error());
+  REQUIRE_VALUE(conn, "proxy stopped serving: " << conn.error());
   CHECK(conn->query_value("select 'alive'") == "alive");
 }
 
@@ -70,14 +71,14 @@ void check_proxy_still_serves(const TandemProcess& tandem) {
 TEST_CASE("trust authentication as postgres passes through the proxy") {
   TandemProcess tandem;
   auto conn = PgConnection::connect(tandem.conninfo("postgres"));
-  REQUIRE_MESSAGE(conn.has_value(), conn.error());
+  REQUIRE_VALUE(conn, conn.error());
   CHECK(conn->query_value("select current_user") == "postgres");
 }
 
 TEST_CASE("SCRAM-SHA-256 with the right password succeeds through the proxy") {
   TandemProcess tandem;
   auto conn = PgConnection::connect(tandem.conninfo("scram_user", "postgres", "password=scram_pass"));
-  REQUIRE_MESSAGE(conn.has_value(), conn.error());
+  REQUIRE_VALUE(conn, conn.error());
   CHECK(conn->query_value("select current_user") == "scram_user");
 }
 
@@ -118,7 +119,7 @@ TEST_CASE("SCRAM-SHA-256 with a wrong password fails with 28P01 and the proxy ke
 TEST_CASE("md5 authentication with the right password succeeds, a wrong one fails with 28P01") {
   TandemProcess tandem;
   auto good = PgConnection::connect(tandem.conninfo("md5_user", "postgres", "password=md5_pass"));
-  REQUIRE_MESSAGE(good.has_value(), good.error());
+  REQUIRE_VALUE(good, good.error());
   CHECK(good->query_value("select current_user") == "md5_user");
 
   auto bad = PgConnection::connect(tandem.conninfo("md5_user", "postgres", "password=wrong"));
@@ -150,7 +151,7 @@ TEST_CASE("SCRAM over a TLS client connection succeeds with channel_binding=pref
     CAPTURE(binding);
     const std::string extra = std::string("password=scram_pass sslmode=require channel_binding=") + binding;
     auto conn = PgConnection::connect(tandem.conninfo("scram_user", "postgres", extra));
-    REQUIRE_MESSAGE(conn.has_value(), conn.error());
+    REQUIRE_VALUE(conn, conn.error());
     CHECK(conn->ssl_in_use());
     CHECK(conn->query_value("select current_user") == "scram_user");
   }
@@ -170,7 +171,7 @@ TEST_CASE("with TLS on both legs SCRAM works with channel_binding=disable and pr
   TandemProcess tandem(options);
   auto plain_binding = PgConnection::connect(
       tandem.conninfo("scram_user", "postgres", "password=scram_pass sslmode=require channel_binding=disable"));
-  REQUIRE_MESSAGE(plain_binding.has_value(), plain_binding.error());
+  REQUIRE_VALUE(plain_binding, plain_binding.error());
   CHECK(plain_binding->ssl_in_use());
   CHECK(plain_binding->query_value("select ssl::text from pg_stat_ssl where pid = pg_backend_pid()") == "true");
 
@@ -188,7 +189,7 @@ TEST_CASE("SCRAM from a plain client works when the proxy reaches PostgreSQL ove
   options.source_url = with_url_param(servers().pg_url, "sslmode", "require");
   TandemProcess tandem(options);
   auto conn = PgConnection::connect(tandem.conninfo("scram_user", "postgres", "password=scram_pass sslmode=disable"));
-  REQUIRE_MESSAGE(conn.has_value(), conn.error());
+  REQUIRE_VALUE(conn, conn.error());
   CHECK_FALSE(conn->ssl_in_use());
   CHECK(conn->query_value("select current_user") == "scram_user");
 }

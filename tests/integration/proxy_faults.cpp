@@ -18,6 +18,7 @@
 #include "support/pg_client.hpp"
 #include "support/tandem_process.hpp"
 #include "support/test_env.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::it;
 using namespace std::chrono_literals;
@@ -130,7 +131,7 @@ TEST_CASE("pg_terminate_backend from another session gives the client 57P01") {
 
   CHECK(admin.query_value("select 'admin unaffected'") == "admin unaffected");
   auto fresh = PgConnection::connect(tandem.conninfo());
-  REQUIRE_MESSAGE(fresh.has_value(), fresh.error());
+  REQUIRE_VALUE(fresh, fresh.error());
   CHECK(fresh->query_value("select 1") == "1");
 }
 

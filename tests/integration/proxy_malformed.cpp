@@ -7,6 +7,7 @@
 #include "support/pg_client.hpp"
 #include "support/tandem_process.hpp"
 #include "support/test_env.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::it;
 using namespace std::chrono_literals;
@@ -87,7 +88,7 @@ TEST_CASE("an unknown message type or a negative length after startup gets 08P01
     const double errors_before = protocol_errors(tandem);
     RawPgSocket raw(tandem.proxy_port());
     auto started = raw.start_session_trust("postgres", "postgres", 5s);
-    REQUIRE_MESSAGE(started.has_value(), started.error());
+    REQUIRE_VALUE(started, started.error());
     // A valid query first, so the garbage arrives in the middle of a working session.
     REQUIRE(raw.send(frontend_message('Q', std::string("select 1") + '\0')));
     auto ready = raw.read_until('Z', 5s);
@@ -117,6 +118,6 @@ TEST_CASE("a client that disconnects in the middle of a message does not disturb
   }
   CHECK(bystander.query_value("select 'fine'") == "fine");
   auto fresh = PgConnection::connect(tandem.conninfo());
-  REQUIRE_MESSAGE(fresh.has_value(), fresh.error());
+  REQUIRE_VALUE(fresh, fresh.error());
   CHECK(fresh->query_value("select 2") == "2");
 }

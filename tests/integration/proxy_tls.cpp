@@ -7,6 +7,7 @@
 #include "support/pg_client.hpp"
 #include "support/tandem_process.hpp"
 #include "support/test_env.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::it;
 
@@ -23,7 +24,7 @@ TandemOptions with_tls() {
 TEST_CASE("a proxy with a certificate accepts sslmode=require and the session uses TLS") {
   TandemProcess tandem(with_tls());
   auto conn = PgConnection::connect(tandem.conninfo("postgres", "postgres", "sslmode=require"));
-  REQUIRE_MESSAGE(conn.has_value(), conn.error());
+  REQUIRE_VALUE(conn, conn.error());
   CHECK(conn->ssl_in_use());
   CHECK(conn->query_value("select 'over tls'") == "over tls");
   // Enough data to span many TLS records in both directions.
@@ -36,7 +37,7 @@ TEST_CASE("a proxy with a certificate accepts sslmode=require and the session us
 TEST_CASE("a proxy with a certificate also accepts sslmode=disable in plain text") {
   TandemProcess tandem(with_tls());
   auto conn = PgConnection::connect(tandem.conninfo("postgres", "postgres", "sslmode=disable"));
-  REQUIRE_MESSAGE(conn.has_value(), conn.error());
+  REQUIRE_VALUE(conn, conn.error());
   CHECK_FALSE(conn->ssl_in_use());
   CHECK(conn->query_value("select 1") == "1");
 }
@@ -52,7 +53,7 @@ TEST_CASE("a proxy without a certificate refuses sslmode=require cleanly and ser
   CHECK_MESSAGE(refused.error().find("does not support SSL") != std::string::npos, refused.error());
 
   auto fallback = PgConnection::connect(tandem.conninfo("postgres", "postgres", "sslmode=prefer"));
-  REQUIRE_MESSAGE(fallback.has_value(), fallback.error());
+  REQUIRE_VALUE(fallback, fallback.error());
   CHECK_FALSE(fallback->ssl_in_use());
   CHECK(fallback->query_value("select 'plain'") == "plain");
 }
@@ -70,7 +71,7 @@ TEST_CASE("source.url sslmode decides whether the proxy reaches PostgreSQL over 
     TandemProcess tandem(options);
     // The client leg is plain in both cases: only the backend leg changes.
     auto conn = PgConnection::connect(tandem.conninfo("postgres", "postgres", "sslmode=disable"));
-    REQUIRE_MESSAGE(conn.has_value(), conn.error());
+    REQUIRE_VALUE(conn, conn.error());
     CAPTURE(sql);
     CHECK(conn->query_value(sql) == expected);
   }

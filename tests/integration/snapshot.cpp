@@ -18,6 +18,7 @@
 #include "support/mysql_client.hpp"
 #include "support/pg_client.hpp"
 #include "support/test_env.hpp"
+#include "tests/common/expected_checks.hpp"
 
 namespace {
 
@@ -43,7 +44,7 @@ void require_same_rows(const Databases& db, const std::string& table, const std:
   for (int i = 0; i < p.column_count(); ++i) types.push_back(PQftype(p.raw(), i));
   auto my = db.mysql(db.name);
   auto m = my.query("SELECT * FROM `" + table + "` ORDER BY " + order_by);
-  REQUIRE_MESSAGE(m.has_value(), m.error());
+  REQUIRE_VALUE(m, m.error());
   const auto pg_rows = p.rows();
   REQUIRE_MESSAGE(pg_rows.size() == m->rows.size(),
                   table << ": PostgreSQL has " << pg_rows.size() << " rows, MariaDB " << m->rows.size());
@@ -320,7 +321,7 @@ TEST_CASE("columns added, dropped and renamed on the source during backfill, and
   for (int i = 0; i < 50 && !(applied && *applied >= 4); ++i) {
     std::this_thread::sleep_for(100ms);
     metrics = tandem::it::http_get(db.admin_port, "/metrics");
-    REQUIRE_MESSAGE(metrics.has_value(), metrics.error());
+    REQUIRE_VALUE(metrics, metrics.error());
     applied = tandem::it::prometheus_sample(metrics->body, "tandem_apply_transactions");
   }
   REQUIRE(applied.has_value());
@@ -371,7 +372,7 @@ TEST_CASE("a table in another schema lands in the MySQL database of that name") 
   auto my = db.mysql();
   auto rows = my.query("SELECT id, note FROM `" + schema + "`.`orders` ORDER BY id");
   (void)my.query("DROP DATABASE IF EXISTS `" + schema + "`");
-  REQUIRE_MESSAGE(rows.has_value(), rows.error());
+  REQUIRE_VALUE(rows, rows.error());
   REQUIRE(rows->rows.size() == 2);
   CHECK(rows->rows[0][1] == std::optional<std::string>("a"));
   CHECK_FALSE(rows->rows[1][1].has_value());

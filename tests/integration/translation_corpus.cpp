@@ -32,6 +32,7 @@
 #include "support/mysql_client.hpp"
 #include "support/pg_client.hpp"
 #include "support/test_env.hpp"
+#include "tests/common/expected_checks.hpp"
 
 namespace {
 
@@ -73,7 +74,7 @@ struct Case {
 
 std::vector<Case> load_cases(const std::string& file_text) {
   auto statements = tandem::sql::split_statements(file_text);
-  REQUIRE_MESSAGE(statements.has_value(), "corpus file does not split: " << tandem::sql::describe(statements.error()));
+  REQUIRE_VALUE(statements, "corpus file does not split: " << tandem::sql::describe(statements.error()));
   std::vector<Case> out;
   for (const auto& s : *statements) {
     Case c;
@@ -331,7 +332,7 @@ TEST_CASE("every corpus statement gives the same result on PostgreSQL and, trans
   PQclear(PQexec(admin_pg.raw(), ("DROP DATABASE IF EXISTS " + db).c_str()));
   REQUIRE(tandem::it::PgResult(PQexec(admin_pg.raw(), ("CREATE DATABASE " + db).c_str())).ok());
   auto admin_my = MysqlConnection::connect(env.mysql_url);
-  REQUIRE_MESSAGE(admin_my.has_value(), admin_my.error());
+  REQUIRE_VALUE(admin_my, admin_my.error());
   REQUIRE(admin_my->query("DROP DATABASE IF EXISTS " + db).has_value());
   REQUIRE(admin_my->query("CREATE DATABASE " + db + " CHARACTER SET utf8mb4").has_value());
 
@@ -339,10 +340,10 @@ TEST_CASE("every corpus statement gives the same result on PostgreSQL and, trans
     auto pg = PgConnection::connect_or_throw(tandem::it::direct_conninfo("postgres", db));
     PQclear(PQexec(pg.raw(), "SET TimeZone = 'UTC'"));
     auto my = MysqlConnection::connect(env.mysql_url, db);
-    REQUIRE_MESSAGE(my.has_value(), my.error());
+    REQUIRE_VALUE(my, my.error());
     for (const auto& s : tandem::sql::session_settings(tandem::sql::Dialect::mariadb)) {
       auto r = my->query(s);
-      REQUIRE_MESSAGE(r.has_value(), "session setting failed: " << s << ": " << r.error());
+      REQUIRE_VALUE(r, "session setting failed: " << s << ": " << r.error());
     }
     tandem::sql::Translator translator;
     Corpus corpus(pg, *my, translator);

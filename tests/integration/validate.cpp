@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "support/migration_db.hpp"
+#include "tests/common/expected_checks.hpp"
 
 namespace {
 
@@ -72,7 +73,7 @@ std::uint64_t number(const boost::json::value& v) { return static_cast<std::uint
 
 void exec_my(tandem::it::MysqlConnection& my, const std::string& sql) {
   auto r = my.query(sql);
-  REQUIRE_MESSAGE(r.has_value(), sql << ": " << r.error());
+  REQUIRE_VALUE(r, sql << ": " << r.error());
 }
 
 // Extremes beyond the typed table: floats across the whole double range, text keys that differ

@@ -15,6 +15,7 @@
 #include "support/mysql_client.hpp"
 #include "support/pg_client.hpp"
 #include "support/test_env.hpp"
+#include "tests/common/expected_checks.hpp"
 
 namespace tandem::it {
 
@@ -57,7 +58,7 @@ struct Databases {
   }
   MysqlConnection mysql(const std::string& database = "") const {
     auto c = MysqlConnection::connect(servers().mysql_url, database);
-    REQUIRE_MESSAGE(c.has_value(), c.error());
+    REQUIRE_VALUE(c, c.error());
     return std::move(*c);
   }
   PgConnection pg() const { return PgConnection::connect_or_throw(direct_conninfo("postgres", name)); }

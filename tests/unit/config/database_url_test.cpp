@@ -3,6 +3,7 @@
 
 #include "config/database_url.hpp"
 #include "config/endpoint.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::config;
 
@@ -10,7 +11,7 @@ TEST_CASE("a PostgreSQL URL with every part") {
   auto u = parse_postgres_url(
       "postgresql://al%20ice:s%3Acret@db.internal:5433/my%2Fdb?sslmode=verify-full&sslrootcert=/"
       "ca.pem&connect_timeout=5");
-  REQUIRE_MESSAGE(u.has_value(), u.error());
+  REQUIRE_VALUE(u, u.error());
   CHECK(u->user == "al ice");
   CHECK(u->password == "s:cret");
   CHECK(u->host == "db.internal");

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "migrator/journal/mirror_journal.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::migrator;
 using namespace std::chrono_literals;
@@ -34,7 +35,7 @@ struct Dir {
 
 std::unique_ptr<MirrorJournal> open_or_fail(const JournalOptions& o) {
   auto j = MirrorJournal::open(o);
-  REQUIRE_MESSAGE(j.has_value(), (j ? "" : j.error()));
+  REQUIRE_VALUE(j, (j ? "" : j.error()));
   return std::move(*j);
 }
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "migrator/journal/mirror_record.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::migrator;
 
@@ -91,7 +92,7 @@ TEST_CASE("a rich transaction survives the round trip exactly") {
   const auto bytes = encode_mirror_transaction(tx);
   CHECK(static_cast<unsigned char>(bytes[0]) == kMirrorRecordVersion);
   auto back = decode_mirror_transaction(bytes);
-  REQUIRE_MESSAGE(back.has_value(), (back ? "" : back.error()));
+  REQUIRE_VALUE(back, (back ? "" : back.error()));
   CHECK(*back == tx);
   CHECK(back->items[0].params[1].value->size() == 4);
   CHECK_FALSE(back->items[0].params[2].value.has_value());
@@ -181,7 +182,7 @@ TEST_CASE("forged counts and lengths are refused before anything is reserved") {
   CHECK(r.error().find("length 281474976710655 past the end, 3 bytes left") != std::string::npos);
   CHECK(r.error().find("copy data") != std::string::npos);
   auto copied = decode_mirror_transaction(copy + big_endian(3, 8) + "abc" + big_endian(0, 4));
-  REQUIRE_MESSAGE(copied.has_value(), (copied ? "" : copied.error()));
+  REQUIRE_VALUE(copied, (copied ? "" : copied.error()));
   CHECK(copied->items.at(0).data == "abc");
   CHECK(copied->items.at(0).copied_rows == 3);
 
@@ -200,7 +201,7 @@ TEST_CASE("forged counts and lengths are refused before anything is reserved") {
   CHECK(r.error().find("negative length -2") != std::string::npos);
   // The same record with a NULL value is fine.
   auto ok = decode_mirror_transaction(one_param + big_endian(0xffffffffu, 4));
-  REQUIRE_MESSAGE(ok.has_value(), (ok ? "" : ok.error()));
+  REQUIRE_VALUE(ok, (ok ? "" : ok.error()));
   CHECK_FALSE(ok->items.at(0).params.at(0).value.has_value());
 }
 

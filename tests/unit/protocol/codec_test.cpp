@@ -7,6 +7,7 @@
 
 #include "protocol/pgwire/backend_messages.hpp"
 #include "protocol/pgwire/frontend_messages.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::pgwire;
 
@@ -28,7 +29,7 @@ void check_codec(const T& m, char type, Decode decode, Same same, std::string_vi
   CHECK(static_cast<std::size_t>(len) == framed.size() - 1);
   const std::string body = body_of(framed);
   auto decoded = decode(body);
-  REQUIRE_MESSAGE(decoded.has_value(), decoded.error().message);
+  REQUIRE_VALUE(decoded, decoded.error().message);
   CHECK(same(*decoded, m));
   if (!prefixes_invalid) return;
   for (std::size_t cut = 0; cut < body.size(); ++cut) {
@@ -213,7 +214,7 @@ TEST_CASE("every authentication request round-trips") {
     encode(out, a);
     CHECK(out[0] == 'R');
     auto d = decode_authentication(body_of(out));
-    REQUIRE_MESSAGE(d.has_value(), d.error().message);
+    REQUIRE_VALUE(d, d.error().message);
     CHECK(d->index() == a.index());
   }
   CHECK(std::get<AuthenticationMd5Password>(*decode_authentication(std::string("\0\0\0\5wxyz", 8))).salt[3] == 'z');

@@ -7,6 +7,7 @@
 #include "protocol/pgwire/frontend_messages.hpp"
 #include "protocol/pgwire/message_reader.hpp"
 #include "protocol/pgwire/startup_packet.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::pgwire;
 
@@ -16,7 +17,7 @@ std::vector<std::pair<char, std::string>> drain(MessageReader& r) {
   std::vector<std::pair<char, std::string>> out;
   for (;;) {
     auto m = r.next();
-    REQUIRE_MESSAGE(m.has_value(), m.error().message);
+    REQUIRE_VALUE(m, m.error().message);
     if (!*m) return out;
     out.emplace_back((*m)->type, std::string((*m)->body));
   }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "protocol/pgwire/relay_scanner.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using tandem::pgwire::RelayedMessage;
 using tandem::pgwire::RelayScanner;
@@ -34,7 +35,7 @@ std::vector<Seen> scan_in_pieces(RelayScanner& scanner, std::string_view stream,
     auto ok = scanner.scan(stream.substr(pos, piece), [&](const RelayedMessage& m) {
       seen.push_back({m.type, m.length, std::string(m.prefix)});
     });
-    REQUIRE_MESSAGE(ok.has_value(), (ok ? "" : ok.error().message));
+    REQUIRE_VALUE(ok, (ok ? "" : ok.error().message));
   }
   return seen;
 }

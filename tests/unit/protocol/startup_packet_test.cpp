@@ -3,6 +3,7 @@
 
 #include "protocol/pgwire/constants.hpp"
 #include "protocol/pgwire/startup_packet.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::pgwire;
 
@@ -20,7 +21,7 @@ TEST_CASE("a StartupMessage round-trips with its parameters") {
   encode_startup_message(wire, m);
   CHECK(wire.substr(0, 4) == be32(static_cast<std::uint32_t>(wire.size())));
   auto decoded = decode_startup_packet(wire);
-  REQUIRE_MESSAGE(decoded.has_value(), decoded.error().message);
+  REQUIRE_VALUE(decoded, decoded.error().message);
   const auto& got = std::get<StartupMessage>(*decoded);
   CHECK(got.protocol_version == kProtocolVersion3);
   CHECK(got.parameters == m.parameters);

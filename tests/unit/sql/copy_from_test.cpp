@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "protocol/sql/copy_from.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::sql;
 
@@ -10,7 +11,7 @@ namespace {
 
 CopyFrom parsed(const std::string& sql) {
   auto c = parse_copy_from(sql);
-  REQUIRE_MESSAGE(c.has_value(), (c ? "" : c.error()));
+  REQUIRE_VALUE(c, (c ? "" : c.error()));
   return *c;
 }
 

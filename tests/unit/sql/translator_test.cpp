@@ -5,6 +5,7 @@
 #include <string>
 
 #include "protocol/sql/translator.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::sql;
 
@@ -23,7 +24,7 @@ struct Fixture {
   Fixture() {
     for (const char* ddl : kSchema) {
       auto r = translator.translate(ddl);
-      REQUIRE_MESSAGE(r.has_value(), describe(r.error()));
+      REQUIRE_VALUE(r, describe(r.error()));
     }
   }
   // The MySQL text (statements joined by "; "), or "ERROR: message".

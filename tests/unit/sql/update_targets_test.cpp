@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "protocol/sql/update_targets.hpp"
+#include "tests/common/expected_checks.hpp"
 
 using namespace tandem::sql;
 
@@ -9,7 +10,7 @@ namespace {
 
 UpdateTargets targets_of(std::string_view sql) {
   auto t = update_targets(sql);
-  REQUIRE_MESSAGE(t.has_value(), sql << ": " << (t ? "" : t.error()));
+  REQUIRE_VALUE(t, sql << ": " << (t ? "" : t.error()));
   return *t;
 }
 
