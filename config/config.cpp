@@ -159,6 +159,12 @@ const std::vector<Key>& registry() {
          if (v != "off" && v != "wal" && v != "proxy") invalid("expected off, wal or proxy, got '" + v + "'");
          d.config.mirror.mode = v;
        }},
+      {"mirror.capture_memory_mib", Kind::integer,
+       [](Draft& d, const std::string& v) {
+         auto n = parse_unsigned(v);
+         if (n < 1 || n > 1048576) invalid("must be between 1 and 1048576 (MiB), got " + v);
+         d.config.mirror.capture_memory_mib = n;
+       }},
       {"log.level", Kind::string,
        [](Draft& d, const std::string& v) {
          auto l = log::parse_level(v);

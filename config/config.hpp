@@ -53,6 +53,10 @@ struct Config {
     // changes from the replication slot applied by `tandem serve`; "proxy", writes captured by
     // the proxy with their row images, journaled, then applied (docs/mirror.md).
     std::string mode = "off";
+    // "proxy": the memory captured writes may hold until they are journaled, across all sessions
+    // (row images, COPY data, statements of open transactions). A write that finds no room is not
+    // mirrored and its table is marked diverged; clients are not affected.
+    std::uint64_t capture_memory_mib = 1024;
   } mirror;
   std::filesystem::path state_dir = "./tandem-state";
   struct Log {

@@ -168,7 +168,8 @@ struct JournalMirror::Impl : MirrorThreadControl {
   const config::Config& config;
   MigrationStatus& status;
   std::unique_ptr<migrator::MirrorJournal> journal;
-  std::string position_key;  // in tandem_meta.apply_state: "journal/<identity>"
+  std::string position_key;      // in tandem_meta.apply_state: "journal/<identity>"
+  pgwire::CaptureBudget budget;  // what the sessions' captured writes hold
 
   bool caught_up = false;
   // Commit order across sessions (take_ticket / complete).
@@ -211,7 +212,8 @@ struct JournalMirror::Impl : MirrorThreadControl {
   std::uint64_t transactions = 0, rows = 0;
   Clock::time_point last_apply{};
 
-  Impl(const config::Config& c, MigrationStatus& s) : config(c), status(s) {}
+  Impl(const config::Config& c, MigrationStatus& s)
+      : config(c), status(s), budget(static_cast<std::size_t>(c.mirror.capture_memory_mib) << 20) {}
 
   void publish(const std::string& state) {
     std::lock_guard lock(error_mutex);
@@ -226,6 +228,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
   void publish_journal() {
     const auto f = journal->figures();
     status.set_journal(f.bytes, f.segments, f.last_seq, applied, f.full);
+    status.set_capture(budget.held(), budget.limit());
   }
 
   void diverged(const std::string& table, const std::string& reason) {
@@ -889,6 +892,8 @@ bool JournalMirror::resume() { return impl_->resume(); }
 bool JournalMirror::images(std::string_view user, std::string_view schema, std::string_view table) const {
   return impl_->gets_images(user, schema, table);
 }
+
+pgwire::CaptureBudget* JournalMirror::capture_budget() { return &impl_->budget; }
 
 bool JournalMirror::on_mysql(std::string_view schema, std::string_view table) const {
   return impl_->is_on_mysql(schema, table);

@@ -33,6 +33,7 @@ class JournalMirror : public MirrorSink {
   void complete(std::uint64_t ticket, std::vector<pgwire::CapturedTransaction> transactions) override;
   bool images(std::string_view user, std::string_view schema, std::string_view table) const override;
   bool on_mysql(std::string_view schema, std::string_view table) const override;
+  pgwire::CaptureBudget* capture_budget() override;
 
  private:
   void append(std::vector<pgwire::CapturedTransaction> transactions);  // to the journal, in order

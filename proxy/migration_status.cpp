@@ -57,11 +57,24 @@ MigrationStatus::MigrationStatus(prometheus::Registry& registry)
       journal_full_gauge_(family(registry, "tandem_mirror_journal_full",
                                  "1 when the journal refused a transaction for its size limit (the mirror diverged)")
                               .Add({})),
+      capture_bytes_gauge_(family(registry, "tandem_mirror_capture_bytes",
+                                  "Memory held by the proxy's captured writes not yet journaled (all sessions)")
+                               .Add({})),
+      capture_limit_gauge_(
+          family(registry, "tandem_mirror_capture_limit_bytes", "mirror.capture_memory_mib, in bytes").Add({})),
       lag_transactions_gauge_(family(registry, "tandem_mirror_lag_transactions",
                                      "Transactions journaled by the proxy and not yet applied to MySQL")
                                   .Add({})),
       diverged_gauge_(family(registry, "tandem_mirror_diverged_statements",
                              "Statements or transactions that could not be mirrored, per table")) {}
+
+void MigrationStatus::set_capture(std::uint64_t held, std::uint64_t limit) {
+  std::lock_guard lock(mutex_);
+  capture_held_ = held;
+  capture_limit_ = limit;
+  capture_bytes_gauge_.Set(static_cast<double>(held));
+  capture_limit_gauge_.Set(static_cast<double>(limit));
+}
 
 void MigrationStatus::set_journal(std::uint64_t bytes, std::uint64_t segments, std::uint64_t last_seq,
                                   std::uint64_t applied_seq, bool full) {
@@ -189,6 +202,7 @@ std::string MigrationStatus::json() const {
                       {"last_seq", journal_last_},
                       {"applied_seq", journal_applied_},
                       {"full", journal_full_}};
+      m["capture"] = {{"bytes", capture_held_}, {"limit", capture_limit_}};
       m["lag_transactions"] = journal_last_ > journal_applied_ ? journal_last_ - journal_applied_ : 0;
       m["lag_seconds"] = lag_seconds_;
     }

@@ -38,6 +38,8 @@ class MigrationStatus {
   // sequence applied, whether an append was refused for its size limit).
   void set_journal(std::uint64_t bytes, std::uint64_t segments, std::uint64_t last_seq, std::uint64_t applied_seq,
                    bool full);
+  // mirror.mode = "proxy": bytes the sessions' captured writes hold, and the limit.
+  void set_capture(std::uint64_t held, std::uint64_t limit);
   // A statement or transaction that could not be mirrored: the table (or "unknown") is diverged.
   void add_diverged(const std::string& table, const std::string& reason);
 
@@ -57,6 +59,7 @@ class MigrationStatus {
   std::uint64_t mirror_errors_ = 0;
   bool journal_known_ = false, journal_full_ = false;
   std::uint64_t journal_bytes_ = 0, journal_segments_ = 0, journal_last_ = 0, journal_applied_ = 0;
+  std::uint64_t capture_held_ = 0, capture_limit_ = 0;
   struct Diverged {
     std::uint64_t count = 0;
     std::string last_reason;
@@ -85,6 +88,8 @@ class MigrationStatus {
   prometheus::Gauge& journal_bytes_gauge_;
   prometheus::Gauge& journal_segments_gauge_;
   prometheus::Gauge& journal_full_gauge_;
+  prometheus::Gauge& capture_bytes_gauge_;
+  prometheus::Gauge& capture_limit_gauge_;
   prometheus::Gauge& lag_transactions_gauge_;
   prometheus::Family<prometheus::Gauge>& diverged_gauge_;
 };

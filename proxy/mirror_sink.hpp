@@ -27,6 +27,8 @@ class MirrorSink {
   virtual bool images(std::string_view user, std::string_view schema, std::string_view table) const = 0;
   // Whether a table (schema "" when unqualified) is on MySQL, hence mirrored. Thread-safe.
   virtual bool on_mysql(std::string_view schema, std::string_view table) const = 0;
+  // The memory all sessions' captured writes may hold (mirror.capture_memory_mib); null: none.
+  virtual pgwire::CaptureBudget* capture_budget() { return nullptr; }
 };
 
 }  // namespace tandem::proxy

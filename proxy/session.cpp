@@ -126,7 +126,8 @@ class Session final : public RelayPeer {
           &ctx.state.ddl_epoch,
           [sink = ctx.state.mirror_sink](std::string_view schema, std::string_view table) {
             return sink->on_mysql(schema, table);
-          });
+          },
+          ctx.state.mirror_sink->capture_budget());
       client_reader_.emplace(ctx.state.config.proxy.max_message_bytes, pgwire::MessageReader::Phase::regular);
       backend_reader_.emplace(SIZE_MAX, pgwire::MessageReader::Phase::regular);
     }

@@ -241,16 +241,19 @@ std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::st
                                              std::to_string(k + 1 + s->image_fields.size())});
       if (s->unsupported.empty())
         s->unsupported = datestyle_problem_.empty() ? intervalstyle_problem_ : datestyle_problem_;
-      if (s->image_bytes <= kMaxImageBytes) {
+      if (s->image_bytes <= kMaxImageBytes && !s->over_budget) {
+        std::size_t bytes = 0;
         for (std::size_t i = k + 1; i < row->values.size(); ++i)
-          s->image_bytes += row->values[i] ? row->values[i]->size() + 4 : 4;
+          bytes += row->values[i] ? row->values[i]->size() + 4 : 4;
+        s->image_bytes += bytes;
         if (s->image_bytes > kMaxImageBytes) {
           // The rows stay on PostgreSQL; the proxy does not hold them all in memory.
           s->image_rows.clear();
           s->image_rows.shrink_to_fit();
+          s->charge.release();
           s->unsupported = "a write of more than " + std::to_string(kMaxImageBytes >> 20) +
                            " MiB of rows in one statement: " + s->sql.substr(0, 200);
-        } else {
+        } else if (capture_.charge(*s, bytes)) {
           s->image_rows.emplace_back(std::make_move_iterator(row->values.begin() + k + 1),
                                      std::make_move_iterator(row->values.end()));
         }

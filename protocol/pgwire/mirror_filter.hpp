@@ -31,9 +31,12 @@ class MirrorFilter {
   // `on_mysql`: which tables are mirrored at all (a COPY's data is kept for those); all when not
   // given. A table on MySQL may still get no row images (`mirrored` false): its writes are then
   // replayed as statements.
+  // `budget`: the memory all sessions' captured writes may hold (none: unbounded).
   explicit MirrorFilter(TablePredicate mirrored, std::atomic<std::uint64_t>* ddl_epoch = nullptr,
-                        TablePredicate on_mysql = {})
-      : mirrored_(std::move(mirrored)), on_mysql_(std::move(on_mysql)), ddl_epoch_(ddl_epoch) {}
+                        TablePredicate on_mysql = {}, CaptureBudget* budget = nullptr)
+      : mirrored_(std::move(mirrored)), on_mysql_(std::move(on_mysql)), ddl_epoch_(ddl_epoch) {
+    capture_.set_budget(budget);
+  }
 
   // One whole client message: its type, body, and bytes as sent. Appends what goes to the server.
   std::expected<void, ProtocolError> from_client(char type, std::string_view body, std::string_view whole,

@@ -225,6 +225,23 @@ void WriteCapture::on_close(const Close& m) {
 
 void WriteCapture::on_sync() { boundary_sent(); }
 
+bool WriteCapture::charge(CapturedStatement& s, std::size_t n) {
+  if (s.over_budget) return false;
+  if (s.charge.add(budget_, n)) return true;
+  s.over_budget = true;
+  s.image_rows.clear();
+  s.image_rows.shrink_to_fit();
+  s.copy_data.clear();
+  s.copy_data.shrink_to_fit();
+  s.parameters.clear();
+  s.parameters.shrink_to_fit();
+  s.charge.release();
+  s.unsupported = "the proxy mirror's capture memory is full (mirror.capture_memory_mib = " +
+                  std::to_string(budget_->limit() >> 20) +
+                  ", held by the writes of all sessions not yet journaled): " + s.sql.substr(0, 200);
+  return false;
+}
+
 void WriteCapture::on_copy_data(std::string_view data) {
   constexpr std::size_t kMaxCopyBytes = 64u << 20;  // per statement, as for row images
   CapturedStatement* s = executing();
@@ -237,6 +254,7 @@ void WriteCapture::on_copy_data(std::string_view data) {
                      " MiB in one statement: " + s->sql.substr(0, 200);
     return;
   }
+  if (!charge(*s, data.size())) return;
   s->copy_data.append(data);
 }
 
@@ -367,6 +385,7 @@ void WriteCapture::completed(CapturedStatement& s) {
     auto has = [&](const char* word) { return std::find(sw.begin(), sw.end(), word) != sw.end(); };
     if (s.copy_in) {
       if (s.copy_unmirrored) return;
+      if (s.unsupported.empty()) charge(s, s.sql.size());
       if (!s.unsupported.empty() && !current_.unsupported) current_.unsupported = s.unsupported;
       if (s.unsupported.empty()) current_.statements.push_back(std::move(s));
     } else if (has("from") && !has("to") && !current_.unsupported) {
@@ -375,6 +394,10 @@ void WriteCapture::completed(CapturedStatement& s) {
   } else if (is_write_tag(w)) {
     if (s.sql.empty() && !current_.unsupported)
       current_.unsupported = "a " + w + " from a statement prepared where the proxy could not see it (SQL PREPARE)";
+    // Held until the transaction is journaled: its text and parameters count too.
+    std::size_t bytes = s.sql.size();
+    for (const auto& p : s.parameters) bytes += p ? p->size() + 4 : 4;
+    if (s.unsupported.empty()) charge(s, bytes);
     if (!s.unsupported.empty() && !current_.unsupported) current_.unsupported = s.unsupported;
     current_.statements.push_back(std::move(s));
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "protocol/pgwire/backend_messages.hpp"
+#include "protocol/pgwire/capture_budget.hpp"
 #include "protocol/pgwire/frontend_messages.hpp"
 
 namespace tandem::pgwire {
@@ -40,6 +41,10 @@ struct CapturedStatement {
   bool copy_unmirrored = false;  // into a table that is not mirrored: its data is not kept
   std::string copy_data;
   std::string copy_timezone, copy_datestyle;
+  // What it holds of the capture budget (images, COPY data, and once completed its text and
+  // parameters); set on its first charge.
+  BudgetCharge charge;
+  bool over_budget = false;  // a charge found no room: what it captured is dropped, no more is kept
 };
 
 struct CapturedTransaction {
@@ -51,6 +56,13 @@ struct CapturedTransaction {
 
 class WriteCapture {
  public:
+  // The budget, shared by all sessions, that captured data is charged to (none: unbounded).
+  void set_budget(CaptureBudget* budget) { budget_ = budget; }
+  // Charges `n` more bytes held by `s`. When there is no room, drops what `s` captured, marks it
+  // not mirrorable (naming the statement and the limit) and returns false; so does every later
+  // charge for `s`.
+  bool charge(CapturedStatement& s, std::size_t n);
+
   // Frontend messages, in the order the client sent them.
   void on_query(std::string_view sql);
   // A simple Query already split into statements (image_op set on those rewritten).
@@ -115,6 +127,7 @@ class WriteCapture {
  private:
   // What the server will answer, in order: one item per statement it may execute, and a
   // boundary for each ReadyForQuery (end of a simple Query, or a Sync).
+  CaptureBudget* budget_ = nullptr;
   struct Pending {
     bool boundary = false;
     CapturedStatement statement;

@@ -52,6 +52,8 @@ TEST_CASE("a minimal file gets the documented defaults") {
   CHECK(c.state_dir == "./tandem-state");
   CHECK(c.log.level == tandem::log::Level::info);
   CHECK(c.log.format == "kv");
+  CHECK(c.mirror.mode == "off");
+  CHECK(c.mirror.capture_memory_mib == 1024);
 }
 
 TEST_CASE("every key is read from the file") {
@@ -155,6 +157,10 @@ TEST_CASE("bad values are refused with the key and the reason") {
   CHECK(refusal(std::string(kMinimal) + "[proxy]\nbackend_connect_timeout_seconds = 0\n")
             .find("proxy.backend_connect_timeout_seconds: must be > 0") == 0);
   CHECK(refusal(std::string(kMinimal) + "[log]\nlevel = \"loud\"\n").find("log.level") == 0);
+  CHECK(refusal(std::string(kMinimal) + "[mirror]\ncapture_memory_mib = 0\n") ==
+        "mirror.capture_memory_mib: must be between 1 and 1048576 (MiB), got 0");
+  CHECK(parse_config(std::string(kMinimal) + "[mirror]\ncapture_memory_mib = 64\n", {}, "t.toml")
+            .mirror.capture_memory_mib == 64);
 }
 
 TEST_CASE("source.url is required") { CHECK(refusal("").find("source.url: required") == 0); }

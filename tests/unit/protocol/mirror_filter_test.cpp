@@ -435,3 +435,68 @@ TEST_CASE("mirror filter: after DDL in any session, a rewritten prepared stateme
   sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"8"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
   CHECK(types(sent) == "BDES");
 }
+
+TEST_CASE(
+    "mirror filter: captured rows beyond the shared capture budget are dropped and flagged; the client sees all") {
+  CaptureBudget budget(1000);
+  MirrorFilter f({}, nullptr, {}, &budget);
+  auto insert = [&](const std::string& value) {
+    client(f, enc(Query{"INSERT INTO h (v) VALUES ('" + value + "')"}));
+    return messages(backend(f, enc(RowDescription{{field("tandem.image"), field("v", 900)}}) +
+                                   enc(DataRow{{std::nullopt, value}}) + enc(CommandComplete{"INSERT 0 1"}) +
+                                   enc(ReadyForQuery{'T'})));
+  };
+  client(f, enc(Query{"BEGIN"}));
+  backend(f, enc(CommandComplete{"BEGIN"}) + enc(ReadyForQuery{'T'}));
+
+  CHECK(types(insert(std::string(300, 'a'))) == "CZ");
+  const std::size_t after_first = budget.held();
+  CHECK(after_first > 300);
+  CHECK(after_first < 1000);
+  // Its image does not fit beside the first statement's: dropped, and nothing more is held.
+  CHECK(types(insert(std::string(500, 'b'))) == "CZ");
+  CHECK(budget.held() == after_first);
+  // A small one still fits.
+  CHECK(types(insert("c")) == "CZ");
+  CHECK(budget.held() > after_first);
+
+  client(f, enc(Query{"COMMIT"}));
+  backend(f, enc(CommandComplete{"COMMIT"}) + enc(ReadyForQuery{'I'}));
+  {
+    auto txs = f.take_committed();
+    REQUIRE(txs.size() == 1);
+    REQUIRE(txs[0].unsupported.has_value());
+    CHECK(txs[0].unsupported->find("capture memory is full") != std::string::npos);
+    CHECK(txs[0].unsupported->find("INSERT INTO h (v) VALUES ('bbb") != std::string::npos);
+    REQUIRE(txs[0].statements.size() == 3);
+    CHECK(txs[0].statements[0].image_rows.size() == 1);
+    CHECK(txs[0].statements[1].image_rows.empty());
+    CHECK(!txs[0].statements[1].unsupported.empty());
+    CHECK(txs[0].statements[2].image_rows.size() == 1);
+    CHECK(budget.held() > 0);
+  }
+  // Handed on and destroyed: all given back.
+  CHECK(budget.held() == 0);
+}
+
+TEST_CASE("capture budget: charges move with their statement and are given back once") {
+  CaptureBudget budget(100);
+  CapturedStatement a;
+  CHECK(a.charge.add(&budget, 60));
+  CHECK(!a.charge.add(&budget, 50));  // 110 > 100: nothing taken
+  CHECK(budget.held() == 60);
+  CapturedStatement b = std::move(a);
+  CHECK(budget.held() == 60);
+  CapturedStatement copy = b;  // a copy holds nothing
+  CHECK(copy.charge.bytes() == 0);
+  {
+    std::vector<CapturedStatement> v;
+    v.push_back(std::move(b));
+    CHECK(budget.held() == 60);
+  }
+  CHECK(budget.held() == 0);
+  CHECK(budget.take(100));
+  CHECK(!budget.take(1));
+  budget.give_back(100);
+  CHECK(!budget.take(101));
+}
