@@ -16,6 +16,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "config/log.hpp"
 #include "migrator/apply/applier.hpp"
@@ -24,6 +25,7 @@
 #include "migrator/journal/mirror_journal.hpp"
 #include "migrator/journal/mirror_record.hpp"
 #include "migrator/wal/backfill.hpp"
+#include "protocol/pgwire/returning_rewrite.hpp"
 #include "protocol/sql/copy_from.hpp"
 #include "protocol/sql/mysql_text.hpp"
 #include "protocol/sql/translator.hpp"
@@ -229,6 +231,21 @@ struct JournalMirror::Impl : MirrorThreadControl {
     const auto f = journal->figures();
     status.set_journal(f.bytes, f.segments, f.last_seq, applied, f.full);
     status.set_capture(budget.held(), budget.limit());
+  }
+
+  // The columns an UPDATE assigns, from PostgreSQL's parse tree (several microseconds a
+  // statement), once per statement shape: statements of one shape assign the same columns.
+  std::unordered_map<std::string, std::expected<sql::UpdateTargets, std::string>> targets_by_shape;
+  std::expected<sql::UpdateTargets, std::string> unshaped_targets;
+  const std::expected<sql::UpdateTargets, std::string>& update_targets(const std::string& statement) {
+    auto shape = pgwire::statement_shape(statement);
+    if (!shape) {
+      unshaped_targets = sql::update_targets(statement);
+      return unshaped_targets;
+    }
+    if (auto it = targets_by_shape.find(*shape); it != targets_by_shape.end()) return it->second;
+    if (targets_by_shape.size() >= 4096) targets_by_shape.clear();
+    return targets_by_shape.emplace(std::move(*shape), sql::update_targets(statement)).first->second;
   }
 
   void diverged(const std::string& table, const std::string& reason) {
@@ -584,7 +601,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
         if (!t->mirrored) continue;
         if (item.op == 'u') {
           // An UPDATE that assigns a key column moves rows whose old keys the image cannot tell.
-          auto targets = sql::update_targets(item.sql);
+          const auto& targets = update_targets(item.sql);
           if (!targets) {
             diverged(t->name, "cannot tell which columns an UPDATE assigns (" + targets.error() +
                                   "); applied by its row images: " + item.sql.substr(0, 200));

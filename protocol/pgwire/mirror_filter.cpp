@@ -53,15 +53,34 @@ std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::str
       // back whole, less the blanks around it. Unless it is a write to rewrite, and so must be
       // known to parse first, the split is not needed (it is the costliest step here).
       std::optional<ImageRewrite> single;
+      std::optional<std::string> shape;  // of a single write, when PostgreSQL has yet to parse one like it
       if (q->sql.find(';') == std::string::npos) {
         const auto blank = " \t\r\n\f\v";
         const auto begin = q->sql.find_first_not_of(blank);
         std::vector<CapturedStatement> statements;
         if (begin != std::string::npos) {
           CapturedStatement s;
-          s.sql = q->sql.substr(begin, q->sql.find_last_not_of(blank) + 1 - begin);
+          const auto end = q->sql.find_last_not_of(blank) + 1;
+          s.sql = q->sql.substr(begin, end - begin);
           single = rewrite(s.sql);
-          if (!single) statements.push_back(std::move(s));
+          if (single) {
+            shape = statement_shape(s.sql);
+            // One like it parsed, so this one parses too: rewritten without the parser's split.
+            if (shape && parsed_shapes_.contains(*shape)) {
+              s.image_op = op_letter(single->kind);
+              std::string rewritten;
+              rewritten.reserve(q->sql.size() + single->sql.size() - s.sql.size());
+              rewritten.append(q->sql, 0, begin);
+              rewritten += single->sql;
+              rewritten.append(q->sql, end);
+              statements.push_back(std::move(s));
+              capture_.on_query_statements(std::move(statements));
+              encode(out, Query{std::move(rewritten)});
+              return {};
+            }
+          } else {
+            statements.push_back(std::move(s));
+          }
         }
         if (!single) {
           capture_.on_query_statements(std::move(statements));
@@ -69,6 +88,10 @@ std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::str
         }
       }
       auto ranges = sql::statement_ranges(q->sql);
+      if (ranges && ranges->size() == 1 && shape) {
+        if (parsed_shapes_.size() >= 512) parsed_shapes_.clear();
+        parsed_shapes_.insert(std::move(*shape));
+      }
       if (!ranges) {
         // It does not parse, so PostgreSQL refuses the whole query: nothing to rewrite.
         capture_.on_query(q->sql);

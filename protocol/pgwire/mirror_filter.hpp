@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "protocol/pgwire/protocol_error.hpp"
@@ -61,6 +62,9 @@ class MirrorFilter {
   std::string datestyle_problem_, intervalstyle_problem_;
   std::string timezone_, datestyle_, client_encoding_;  // as PostgreSQL last reported them
   bool backslash_strings_ = false;                      // standard_conforming_strings = off
+  // Shapes (statement_shape) of one-statement writes that PostgreSQL's parser accepted in this
+  // session: another write of the same shape needs no parse before its rewrite. Bounded.
+  std::unordered_set<std::string> parsed_shapes_;
 };
 
 }  // namespace tandem::pgwire

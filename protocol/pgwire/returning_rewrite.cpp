@@ -448,4 +448,37 @@ std::optional<ImageRewrite> rewrite_for_image(std::string_view statement) {
   return r;
 }
 
+std::optional<std::string> statement_shape(std::string_view statement) {
+  auto tokens = tokenize(statement);
+  if (!tokens) return std::nullopt;
+  std::string out;
+  out.reserve(statement.size());
+  std::size_t previous_end = 0;
+  for (std::size_t k = 0; k < tokens->size(); ++k) {
+    const Token& t = (*tokens)[k];
+    if (k > 0 && t.begin > previous_end) out += ' ';
+    previous_end = t.end;
+    const std::string_view text = statement.substr(t.begin, t.end - t.begin);
+    if (t.kind == Kind::string) {
+      // The opening ('  E'  U&'  $tag$) says how the scanner reads it; the body is a value.
+      if (text.front() == '$') {
+        out += text.substr(0, text.find('$', 1) + 1);
+      } else {
+        out += text.substr(0, text.find('\'') + 1);
+      }
+      out += "\x01";
+      continue;
+    }
+    if (t.kind == Kind::word && std::ranges::all_of(text, is_digit)) {
+      // An integer constant when it fits 32 bits, else a numeric one (the grammar tells them apart).
+      const std::string_view digits = text.substr(std::min(text.find_first_not_of('0'), text.size()));
+      const bool integer = digits.size() < 10 || (digits.size() == 10 && digits <= "2147483647");
+      out += integer ? "\x02" : "\x03";
+      continue;
+    }
+    out += text;
+  }
+  return out;
+}
+
 }  // namespace tandem::pgwire

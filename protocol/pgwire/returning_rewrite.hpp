@@ -34,4 +34,12 @@ struct ImageRewrite {
 // unbalanced parentheses, a second statement after a ';').
 std::optional<ImageRewrite> rewrite_for_image(std::string_view statement);
 
+// A statement's shape: its tokens with each literal's value left out (kept: its kind, such as a
+// plain, E'...' or dollar-quoted string, and for a run of digits whether PostgreSQL's scanner
+// reads it as an integer or, beyond 32 bits, as a numeric constant), and where tokens are or are
+// not separated by blanks or comments. Statements of one shape differ in literal values only, so
+// PostgreSQL's grammar accepts all of them or none, and they name the same tables and columns.
+// nullopt when the statement cannot be tokenised.
+std::optional<std::string> statement_shape(std::string_view statement);
+
 }  // namespace tandem::pgwire

@@ -500,3 +500,35 @@ TEST_CASE("capture budget: charges move with their statement and are given back 
   budget.give_back(100);
   CHECK(!budget.take(101));
 }
+
+TEST_CASE("mirror filter: a write shaped like one PostgreSQL parsed before is rewritten and captured alike") {
+  MirrorFilter f;
+  auto run = [&](const std::string& sql, const std::string& a, const std::string& id) {
+    auto sent = messages(client(f, enc(Query{sql})));
+    REQUIRE(sent.size() == 1);
+    auto q = decode_query(sent[0].body);
+    REQUIRE(q);
+    backend(f, enc(RowDescription{{field("tandem.image"), field("id", 900, 23), field("a", 900, 23)}}) +
+                   enc(DataRow{{std::nullopt, id, a}}) + enc(CommandComplete{"UPDATE 1"}) + enc(ReadyForQuery{'I'}));
+    auto txs = f.take_committed();
+    REQUIRE(txs.size() == 1);
+    REQUIRE(txs[0].statements.size() == 1);
+    return std::make_pair(q->sql, txs[0].statements[0]);
+  };
+  // The first goes through PostgreSQL's split; the second, of the same shape, does not.
+  auto [first_sent, first] = run("  UPDATE t SET a = 1 WHERE id = 2\n", "1", "2");
+  auto [second_sent, second] = run("  UPDATE t SET a = 30 WHERE id = 40\n", "30", "40");
+  CHECK(first_sent == "  UPDATE t SET a = 1 WHERE id = 2\nRETURNING NULL AS \"tandem.image\", t.*\n");
+  CHECK(second_sent == "  UPDATE t SET a = 30 WHERE id = 40\nRETURNING NULL AS \"tandem.image\", t.*\n");
+  CHECK(first.sql == "UPDATE t SET a = 1 WHERE id = 2");
+  CHECK(second.sql == "UPDATE t SET a = 30 WHERE id = 40");
+  CHECK(second.image_op == first.image_op);
+  CHECK(second.image_op == 'u');
+  REQUIRE(second.image_rows.size() == 1);
+  CHECK(second.image_rows[0] == std::vector<Value>{"40", "30"});
+  // A statement of a shape never parsed is not rewritten when it does not parse: PostgreSQL's
+  // own error reaches the client for the text the client sent.
+  auto sent = messages(client(f, enc(Query{"UPDATE t SET a = WHERE id = 2"})));
+  REQUIRE(sent.size() == 1);
+  CHECK(decode_query(sent[0].body)->sql == "UPDATE t SET a = WHERE id = 2");
+}

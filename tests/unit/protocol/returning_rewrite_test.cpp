@@ -231,3 +231,30 @@ TEST_CASE("image rewrite: anything but a plain INSERT, UPDATE or DELETE is left 
     CHECK_FALSE(rewrite_for_image(s));
   }
 }
+
+TEST_CASE("statement shape: literal values are left out, everything the grammar reads is kept") {
+  auto shape = [](std::string_view s) { return statement_shape(s).value_or("<none>"); };
+  // The same statement with other values.
+  CHECK(shape("UPDATE pgbench_accounts SET abalance = abalance + -4719 WHERE aid = 77112") ==
+        shape("UPDATE pgbench_accounts SET abalance = abalance + -12 WHERE aid = 5"));
+  CHECK(shape("INSERT INTO h (v, t) VALUES ('one', $x$a;b$x$)") ==
+        shape("INSERT INTO h (v, t) VALUES ('it''s', $x$$x$)"));
+  CHECK(shape("UPDATE t SET a = 1 -- first\nWHERE id = 1") == shape("UPDATE t SET a = 2 /* other */ WHERE id = 2"));
+  // Other names, keywords or operators: another shape.
+  CHECK(shape("UPDATE t SET a = 1") != shape("UPDATE t SET b = 1"));
+  CHECK(shape("UPDATE t SET a = 1") != shape("UPDATE u SET a = 1"));
+  CHECK(shape("UPDATE t SET a = a + 1") != shape("UPDATE t SET a = a - 1"));
+  CHECK(shape("UPDATE t SET a = $1") != shape("UPDATE t SET a = $2"));
+  // What the scanner reads differently: an integer against a numeric constant, string kinds,
+  // a value next to a word or apart from it, numbers with letters.
+  CHECK(shape("UPDATE t SET a = 2147483647") == shape("UPDATE t SET a = 0002147483647"));
+  CHECK(shape("UPDATE t SET a = 2147483647") != shape("UPDATE t SET a = 2147483648"));
+  CHECK(shape("UPDATE t SET a = 'x'") != shape("UPDATE t SET a = E'x'"));
+  CHECK(shape("UPDATE t SET a = 'x'") != shape("UPDATE t SET a = $$x$$"));
+  CHECK(shape("UPDATE t SET a = B'101'") != shape("UPDATE t SET a = B '101'"));
+  CHECK(shape("UPDATE t SET a = 1e5") != shape("UPDATE t SET a = 1e6"));
+  CHECK(shape("UPDATE t SET a = 1.5") == shape("UPDATE t SET a = 2.25"));
+  CHECK(shape("UPDATE t SET a = 1.5") != shape("UPDATE t SET a = 1 . 5"));
+  CHECK(shape("UPDATE t SET \"A\" = 1") != shape("UPDATE t SET a = 1"));
+  CHECK(!statement_shape("UPDATE t SET a = 'open").has_value());
+}
