@@ -49,18 +49,25 @@ std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::str
     case 'Q': {
       auto q = decode_query(body);
       if (!q) break;  // PostgreSQL answers a malformed message itself
-      // A query without ';' holds one statement at most, which PostgreSQL's split would give
-      // back whole, less the blanks around it. Unless it is a write to rewrite, and so must be
-      // known to parse first, the split is not needed (it is the costliest step here).
+      // A query without ';', or whose only ';' ends it (as pgbench and many drivers send), holds
+      // one statement at most, which PostgreSQL's split would give back whole, less the blanks
+      // around it and the ';'. Unless it is a write to rewrite, and so must be known to parse
+      // first, the split is not needed (it is the costliest step here). Not when a line comment
+      // may hide that last ';', nor when a ';' appears anywhere else (in a string, say).
       std::optional<ImageRewrite> single;
       std::optional<std::string> shape;  // of a single write, when PostgreSQL has yet to parse one like it
-      if (q->sql.find(';') == std::string::npos) {
-        const auto blank = " \t\r\n\f\v";
-        const auto begin = q->sql.find_first_not_of(blank);
+      const auto blank = " \t\r\n\f\v";
+      std::string_view text = q->sql;
+      if (const auto last = text.find_last_not_of(blank); last != std::string_view::npos && text[last] == ';') {
+        text = text.substr(0, last);
+        if (text.find("--") != std::string_view::npos) text = q->sql;  // then the split decides
+      }
+      if (text.find(';') == std::string_view::npos) {
+        const auto begin = text.find_first_not_of(blank);
         std::vector<CapturedStatement> statements;
         if (begin != std::string::npos) {
           CapturedStatement s;
-          const auto end = q->sql.find_last_not_of(blank) + 1;
+          const auto end = text.find_last_not_of(blank) + 1;
           s.sql = q->sql.substr(begin, end - begin);
           single = rewrite(s.sql);
           if (single) {

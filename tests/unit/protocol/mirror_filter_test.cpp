@@ -532,3 +532,53 @@ TEST_CASE("mirror filter: a write shaped like one PostgreSQL parsed before is re
   REQUIRE(sent.size() == 1);
   CHECK(decode_query(sent[0].body)->sql == "UPDATE t SET a = WHERE id = 2");
 }
+
+TEST_CASE("mirror filter: a query whose only ';' ends it is captured as PostgreSQL's split would give it") {
+  // The proxy's own reading (one statement ending in ';') and PostgreSQL's split (a ';' in a
+  // string, or after a line comment) give the same statements and the same rewritten text.
+  struct Case {
+    std::string query, sent, captured;
+  };
+  const std::vector<Case> cases = {
+      {"UPDATE h SET a = 2 WHERE a = 1;", "UPDATE h SET a = 2 WHERE a = 1\nRETURNING NULL AS \"tandem.image\", h.*;",
+       "UPDATE h SET a = 2 WHERE a = 1"},
+      {"  UPDATE h SET a = 3 ;\n", "  UPDATE h SET a = 3\nRETURNING NULL AS \"tandem.image\", h.* ;\n",
+       "UPDATE h SET a = 3"},
+      {"INSERT INTO h (a) VALUES ('x;y');",
+       "INSERT INTO h (a) VALUES ('x;y')\nRETURNING NULL AS \"tandem.image\", h.*;",
+       "INSERT INTO h (a) VALUES ('x;y')"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.query);
+    MirrorFilter f;
+    auto sent = messages(client(f, enc(Query{c.query})));
+    REQUIRE(sent.size() == 1);
+    CHECK(decode_query(sent[0].body)->sql == c.sent);
+    backend(f, enc(RowDescription{{field("tandem.image"), field("a", 900, 23)}}) + enc(DataRow{{std::nullopt, "2"}}) +
+                   enc(CommandComplete{"UPDATE 1"}) + enc(ReadyForQuery{'I'}));
+    auto txs = f.take_committed();
+    REQUIRE(txs.size() == 1);
+    CHECK(txs[0].statements.at(0).sql == c.captured);
+  }
+  // A ';' that a line comment may hide: PostgreSQL's split reads the query; a lone ';' is empty.
+  MirrorFilter f;
+  const std::string commented = enc(Query{"SELECT 1 -- note;"});
+  CHECK(client(f, commented) == commented);
+  backend(f, enc(RowDescription{{field("?column?")}}) + enc(DataRow{{"1"}}) + enc(CommandComplete{"SELECT 1"}) +
+                 enc(ReadyForQuery{'I'}));
+  const std::string empty = enc(Query{" ; "});
+  CHECK(client(f, empty) == empty);
+  backend(f, enc(EmptyQueryResponse{}) + enc(ReadyForQuery{'I'}));
+  client(f, enc(Query{"BEGIN;"}));
+  backend(f, enc(CommandComplete{"BEGIN"}) + enc(ReadyForQuery{'T'}));
+  client(f, enc(Query{"DELETE FROM h WHERE a = 9;"}));
+  backend(f, enc(RowDescription{{field("tandem.image"), field("a", 900, 23)}}) + enc(DataRow{{std::nullopt, "9"}}) +
+                 enc(CommandComplete{"DELETE 1"}) + enc(ReadyForQuery{'T'}));
+  client(f, enc(Query{"END;"}));
+  backend(f, enc(CommandComplete{"COMMIT"}) + enc(ReadyForQuery{'I'}));
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  REQUIRE(txs[0].statements.size() == 1);
+  CHECK(txs[0].statements[0].sql == "DELETE FROM h WHERE a = 9");
+  CHECK(txs[0].statements[0].image_op == 'd');
+}
