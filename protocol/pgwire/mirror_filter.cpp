@@ -322,9 +322,11 @@ std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::st
     case 's':
       capture_.on_portal_suspended();
       break;
-    case 'E':
-      capture_.on_error();
+    case 'E': {
+      auto e = decode_error_response(body);
+      capture_.on_error(e ? e->sqlstate() : std::string_view{});
       break;
+    }
     case 'Z': {
       auto z = decode_ready_for_query(body);
       if (!z) return std::unexpected(z.error());

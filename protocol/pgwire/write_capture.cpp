@@ -103,7 +103,7 @@ std::optional<std::pair<Close, Parse>> WriteCapture::reprepare(const std::string
   auto it = statements_.find(name);
   // The unnamed statement is prepared again by nearly every client before each use anyway.
   if (name.empty() || it == statements_.end() || !it->second.image_op || it->second.sent.empty() ||
-      it->second.epoch >= epoch)
+      (it->second.epoch >= epoch && !it->second.stale))
     return std::nullopt;
   // The Close, then the Parse; the statement stays, so what they would undo to is a copy.
   Undo u{groups_sent_, false, true, name, it->second, {}};
@@ -111,6 +111,7 @@ std::optional<std::pair<Close, Parse>> WriteCapture::reprepare(const std::string
   undo_.push_back(std::move(u));
   Statement& s = it->second;
   s.epoch = epoch;
+  s.stale = false;
   s.image_marker = -1;  // the result's shape is learnt again
   s.result_columns = 0;
   return std::pair{Close{'S', name}, Parse{name, s.sent, s.types}};
@@ -281,12 +282,22 @@ void WriteCapture::on_portal_suspended() {
   if (!pending_.empty() && !pending_.front().boundary) pending_.pop_front();
 }
 
-void WriteCapture::on_error() {
+void WriteCapture::on_error(std::string_view sqlstate) {
   // The server skips the rest of a simple Query, or every message up to the next Sync: a Parse,
   // Bind or Close not yet answered in this group never took effect, newest undone first.
   while (!pending_.empty() && !pending_.front().boundary) pending_.pop_front();
   std::size_t n = 0;
   while (n < undo_.size() && undo_[n].group == groups_answered_) ++n;
+  // The oldest of them is the one refused. A rewritten statement whose Bind PostgreSQL refuses
+  // as unsupported was most likely changed under it by DDL the proxy did not see (its image
+  // columns are its table's): it is prepared again before its next Bind. Should the cause be
+  // another, preparing the same text again changes nothing.
+  if (sqlstate == "0A000" && n > 0 && undo_[0].portal && !undo_[0].injected) {
+    if (auto p = portals_.find(undo_[0].name); p != portals_.end()) {
+      if (auto st = statements_.find(p->second.statement_name); st != statements_.end() && st->second.image_op)
+        st->second.stale = true;
+    }
+  }
   for (std::size_t i = n; i-- > 0;) {
     auto& u = undo_[i];
     if (u.portal) {

@@ -94,7 +94,9 @@ class WriteCapture {
   void on_command_complete(std::string_view tag);
   void on_empty_query();
   void on_portal_suspended();
-  void on_error();
+  // `sqlstate`: the error's code. A Bind refused with 0A000 marks its rewritten statement stale
+  // (see reprepare).
+  void on_error(std::string_view sqlstate = {});
   void on_ready_for_query(char status);
 
   // What a RowDescription or NoData answers. A Describe item is consumed by it; otherwise it is
@@ -144,6 +146,10 @@ class WriteCapture {
     std::size_t result_columns = 0;
     std::string sent;         // the rewritten text sent to PostgreSQL (image_op set)
     std::uint64_t epoch = 0;  // the DDL epoch when it was prepared
+    // PostgreSQL refused a Bind of it as a feature it does not support (0A000): after DDL that
+    // the proxy did not see, "cached plan must not change result type". Prepared again before
+    // its next Bind, like after DDL through the proxy.
+    bool stale = false;
   };
   struct Portal {
     Statement statement;  // as it was when bound

@@ -441,3 +441,46 @@ TEST_CASE(
   // Nothing of it stays held: the memory was given back when the transaction was journaled.
   CHECK(wait_for([&] { return status_number(tandem, "migration.mirror.capture.bytes") == 0; }, 10s));
 }
+
+TEST_CASE("mirror.mode = proxy: a write prepared before DDL that bypassed the proxy fails once, then runs") {
+  Databases db("mir_pddlx");
+  {
+    auto pg = db.pg();
+    exec_pg(pg, "CREATE TABLE notes (id integer PRIMARY KEY, v text)");
+    exec_pg(pg, "INSERT INTO notes VALUES (1, 'a'), (2, 'b')");
+  }
+  const auto config = prepared_databases(db);
+  TandemProcess tandem(mirror_options(db, db.mysql_url(), "proxy"));
+  REQUIRE(wait_for([&] { return mirror_state(tandem) == "running"; }, 30s));
+  auto a = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  REQUIRE(tandem::it::PgResult(PQprepare(a.raw(), "upd", "UPDATE notes SET v = $1 WHERE id = $2", 2, nullptr)).ok());
+  const char* first[] = {"x", "1"};
+  REQUIRE(tandem::it::PgResult(PQexecPrepared(a.raw(), "upd", 2, first, nullptr, nullptr, 0)).ok());
+
+  // A column added straight on PostgreSQL (and, by the operator, on MySQL): the proxy does not
+  // see it, so the image list of "upd" changes under it. PostgreSQL refuses the next execution
+  // once ("cached plan must not change result type"); the proxy then prepares it again.
+  auto direct = db.pg();
+  exec_pg(direct, "ALTER TABLE notes ADD COLUMN extra integer DEFAULT 7");
+  auto my = db.mysql(db.name);
+  REQUIRE(my.query("ALTER TABLE notes ADD COLUMN extra integer DEFAULT 7").has_value());
+  const char* second[] = {"y", "2"};
+  tandem::it::PgResult refused(PQexecPrepared(a.raw(), "upd", 2, second, nullptr, nullptr, 0));
+  CHECK(!refused.ok());
+  CHECK(std::string(PQresultErrorMessage(refused.raw())).find("cached plan must not change result type") !=
+        std::string::npos);
+  tandem::it::PgResult after(PQexecPrepared(a.raw(), "upd", 2, second, nullptr, nullptr, 0));
+  CHECK_MESSAGE(after.ok(), std::string(PQresultErrorMessage(after.raw())));
+  CHECK(std::string(PQcmdTuples(after.raw())) == "1");
+  CHECK(PQnfields(after.raw()) == 0);
+  const char* third[] = {"z", "1"};
+  CHECK(tandem::it::PgResult(PQexecPrepared(a.raw(), "upd", 2, third, nullptr, nullptr, 0)).ok());
+
+  require_drained(tandem);
+  auto rows = my.query("SELECT id, v, extra FROM notes ORDER BY id");
+  REQUIRE_VALUE(rows, rows.error());
+  REQUIRE(rows->rows.size() == 2);
+  CHECK(rows->rows[0] == std::vector<std::optional<std::string>>{"1", "z", "7"});
+  CHECK(rows->rows[1] == std::vector<std::optional<std::string>>{"2", "y", "7"});
+  require_validated_equal(config);
+}

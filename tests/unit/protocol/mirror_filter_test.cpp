@@ -582,3 +582,39 @@ TEST_CASE("mirror filter: a query whose only ';' ends it is captured as PostgreS
   CHECK(txs[0].statements[0].sql == "DELETE FROM h WHERE a = 9");
   CHECK(txs[0].statements[0].image_op == 'd');
 }
+
+TEST_CASE("mirror filter: a rewritten statement whose Bind PostgreSQL refuses with 0A000 is prepared again") {
+  // DDL the proxy did not see (another connection) changed the table: PostgreSQL refuses the
+  // Bind with "cached plan must not change result type". That execution fails; the next one runs.
+  std::atomic<std::uint64_t> epoch{0};
+  MirrorFilter f(MirrorFilter::TablePredicate{}, &epoch);
+  client(f, enc(Parse{"s1", "UPDATE h SET a = $1", {23}}) + enc(Sync{}));
+  backend(f, enc(ParseComplete{}) + enc(ReadyForQuery{'I'}));
+
+  auto sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"6"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  CHECK(types(sent) == "BDES");
+  auto to_client = messages(backend(f, enc(error("0A000")) + enc(ReadyForQuery{'I'})));
+  CHECK(types(to_client) == "EZ");
+  CHECK(f.take_committed().empty());
+
+  sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"7"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  REQUIRE(types(sent) == "CPBDES");
+  auto again = decode_parse(sent[1].body);
+  REQUIRE(again);
+  CHECK(again->query == "UPDATE h SET a = $1\nRETURNING NULL AS \"tandem.image\", h.*");
+  const RowDescription rd{{field("tandem.image"), field("a", 900, 23), field("b", 900, 23)}};
+  to_client = messages(backend(f, enc(CloseComplete{}) + enc(ParseComplete{}) + enc(BindComplete{}) + enc(rd) +
+                                      enc(DataRow{{std::nullopt, "7", std::nullopt}}) +
+                                      enc(CommandComplete{"UPDATE 1"}) + enc(ReadyForQuery{'I'})));
+  CHECK(types(to_client) == "2CZ");
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK(txs[0].statements.at(0).image_rows == std::vector<std::vector<Value>>{{"7", std::nullopt}});
+
+  // Once: the next Bind goes as it is. Another error code changes nothing.
+  sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"8"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  CHECK(types(sent) == "BDES");
+  backend(f, enc(error("23505")) + enc(ReadyForQuery{'I'}));
+  sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"9"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  CHECK(types(sent) == "BDES");
+}
