@@ -353,38 +353,63 @@ TEST_CASE("mirror.mode = proxy: COPY FROM STDIN, text and CSV, reaches MySQL as 
   CHECK(rows->rows.at(0).at(0).value_or("") == "6");
 }
 
-TEST_CASE("mirror.mode = proxy: a write prepared before DDL through the proxy still runs after it, with its image") {
-  Databases db("mir_pddl");
-  {
+namespace {
+
+// A table `notes` (rows 1 'a' and 2 'b') on both sides, tandem with the proxy mirror, and a client
+// through it that prepared "upd" (UPDATE notes SET v = $1 WHERE id = $2) and ran it once,
+// setting row 1 to 'x'.
+struct PreparedNotes {
+  Databases db;
+  std::filesystem::path config;
+  TandemProcess proxy;
+  tandem::it::PgConnection client;
+
+  explicit PreparedNotes(const std::string& name)
+      : db(name),
+        config(snapshotted(db)),
+        proxy(mirror_options(db, db.mysql_url(), "proxy")),
+        client(prepared(proxy, db)) {}
+
+  tandem::it::PgResult run(const char* v, const char* id) {
+    const char* values[] = {v, id};
+    return tandem::it::PgResult(PQexecPrepared(client.raw(), "upd", 2, values, nullptr, nullptr, 0));
+  }
+
+ private:
+  static std::filesystem::path snapshotted(Databases& db) {
     auto pg = db.pg();
     exec_pg(pg, "CREATE TABLE notes (id integer PRIMARY KEY, v text)");
     exec_pg(pg, "INSERT INTO notes VALUES (1, 'a'), (2, 'b')");
+    return prepared_databases(db);
   }
-  const auto config = prepared_databases(db);
-  TandemProcess tandem(mirror_options(db, db.mysql_url(), "proxy"));
-  REQUIRE(wait_for([&] { return mirror_state(tandem) == "running"; }, 30s));
-  auto a = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
-  tandem::it::PgResult prepared(PQprepare(a.raw(), "upd", "UPDATE notes SET v = $1 WHERE id = $2", 2, nullptr));
-  REQUIRE(prepared.ok());
-  const char* first[] = {"x", "1"};
-  REQUIRE(tandem::it::PgResult(PQexecPrepared(a.raw(), "upd", 2, first, nullptr, nullptr, 0)).ok());
+  static tandem::it::PgConnection prepared(const TandemProcess& t, const Databases& db) {
+    REQUIRE(wait_for([&] { return mirror_state(t) == "running"; }, 30s));
+    auto c = tandem::it::PgConnection::connect_or_throw(t.conninfo("postgres", db.name));
+    REQUIRE(tandem::it::PgResult(PQprepare(c.raw(), "upd", "UPDATE notes SET v = $1 WHERE id = $2", 2, nullptr)).ok());
+    const char* values[] = {"x", "1"};
+    REQUIRE(tandem::it::PgResult(PQexecPrepared(c.raw(), "upd", 2, values, nullptr, nullptr, 0)).ok());
+    return c;
+  }
+};
 
+}  // namespace
+
+TEST_CASE("mirror.mode = proxy: a write prepared before DDL through the proxy still runs after it, with its image") {
+  PreparedNotes n("mir_pddl");
   // The image list of "upd" (notes.*) gains a column: without the proxy's new Parse, PostgreSQL
   // would refuse the next execution ("cached plan must not change result type").
-  auto b = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  auto b = tandem::it::PgConnection::connect_or_throw(n.proxy.conninfo("postgres", n.db.name));
   exec_pg(b, "ALTER TABLE notes ADD COLUMN extra integer DEFAULT 7");
-  const char* second[] = {"y", "2"};
-  tandem::it::PgResult after(PQexecPrepared(a.raw(), "upd", 2, second, nullptr, nullptr, 0));
+  auto after = n.run("y", "2");
   CHECK_MESSAGE(after.ok(), std::string(PQresultErrorMessage(after.raw())));
   CHECK(std::string(PQcmdTuples(after.raw())) == "1");
   CHECK(PQnfields(after.raw()) == 0);
   exec_pg(b, "UPDATE notes SET extra = 8 WHERE id = 1");
-  const char* third[] = {"z", "1"};
-  CHECK(tandem::it::PgResult(PQexecPrepared(a.raw(), "upd", 2, third, nullptr, nullptr, 0)).ok());
+  CHECK(n.run("z", "1").ok());
 
-  require_drained(tandem);
-  require_validated_equal(config);
-  auto my = db.mysql(db.name);
+  require_drained(n.proxy);
+  require_validated_equal(n.config);
+  auto my = n.db.mysql(n.db.name);
   auto rows = my.query("SELECT id, v, extra FROM notes ORDER BY id");
   REQUIRE(rows.has_value());
   REQUIRE(rows->rows.size() == 2);
@@ -443,44 +468,29 @@ TEST_CASE(
 }
 
 TEST_CASE("mirror.mode = proxy: a write prepared before DDL that bypassed the proxy fails once, then runs") {
-  Databases db("mir_pddlx");
-  {
-    auto pg = db.pg();
-    exec_pg(pg, "CREATE TABLE notes (id integer PRIMARY KEY, v text)");
-    exec_pg(pg, "INSERT INTO notes VALUES (1, 'a'), (2, 'b')");
-  }
-  const auto config = prepared_databases(db);
-  TandemProcess tandem(mirror_options(db, db.mysql_url(), "proxy"));
-  REQUIRE(wait_for([&] { return mirror_state(tandem) == "running"; }, 30s));
-  auto a = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
-  REQUIRE(tandem::it::PgResult(PQprepare(a.raw(), "upd", "UPDATE notes SET v = $1 WHERE id = $2", 2, nullptr)).ok());
-  const char* first[] = {"x", "1"};
-  REQUIRE(tandem::it::PgResult(PQexecPrepared(a.raw(), "upd", 2, first, nullptr, nullptr, 0)).ok());
-
+  PreparedNotes n("mir_pddlx");
   // A column added straight on PostgreSQL (and, by the operator, on MySQL): the proxy does not
   // see it, so the image list of "upd" changes under it. PostgreSQL refuses the next execution
   // once ("cached plan must not change result type"); the proxy then prepares it again.
-  auto direct = db.pg();
+  auto direct = n.db.pg();
   exec_pg(direct, "ALTER TABLE notes ADD COLUMN extra integer DEFAULT 7");
-  auto my = db.mysql(db.name);
+  auto my = n.db.mysql(n.db.name);
   REQUIRE(my.query("ALTER TABLE notes ADD COLUMN extra integer DEFAULT 7").has_value());
-  const char* second[] = {"y", "2"};
-  tandem::it::PgResult refused(PQexecPrepared(a.raw(), "upd", 2, second, nullptr, nullptr, 0));
+  auto refused = n.run("y", "2");
   CHECK(!refused.ok());
   CHECK(std::string(PQresultErrorMessage(refused.raw())).find("cached plan must not change result type") !=
         std::string::npos);
-  tandem::it::PgResult after(PQexecPrepared(a.raw(), "upd", 2, second, nullptr, nullptr, 0));
+  auto after = n.run("y", "2");
   CHECK_MESSAGE(after.ok(), std::string(PQresultErrorMessage(after.raw())));
   CHECK(std::string(PQcmdTuples(after.raw())) == "1");
   CHECK(PQnfields(after.raw()) == 0);
-  const char* third[] = {"z", "1"};
-  CHECK(tandem::it::PgResult(PQexecPrepared(a.raw(), "upd", 2, third, nullptr, nullptr, 0)).ok());
+  CHECK(n.run("z", "1").ok());
 
-  require_drained(tandem);
+  require_drained(n.proxy);
   auto rows = my.query("SELECT id, v, extra FROM notes ORDER BY id");
   REQUIRE_VALUE(rows, rows.error());
   REQUIRE(rows->rows.size() == 2);
   CHECK(rows->rows[0] == std::vector<std::optional<std::string>>{"1", "z", "7"});
   CHECK(rows->rows[1] == std::vector<std::optional<std::string>>{"2", "y", "7"});
-  require_validated_equal(config);
+  require_validated_equal(n.config);
 }
