@@ -55,7 +55,7 @@ std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::str
       // first, the split is not needed (it is the costliest step here). Not when a line comment
       // may hide that last ';', nor when a ';' appears anywhere else (in a string, say).
       std::optional<ImageRewrite> single;
-      std::optional<std::string> shape;  // of a single write, when PostgreSQL has yet to parse one like it
+      std::optional<sql::StatementRange> known;  // the single write's range, when it needs no split
       const auto blank = " \t\r\n\f\v";
       std::string_view text = q->sql;
       if (const auto last = text.find_last_not_of(blank); last != std::string_view::npos && text[last] == ';') {
@@ -70,34 +70,19 @@ std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::str
           const auto end = text.find_last_not_of(blank) + 1;
           s.sql = q->sql.substr(begin, end - begin);
           single = rewrite(s.sql);
-          if (single) {
-            shape = statement_shape(s.sql);
-            // One like it parsed, so this one parses too: rewritten without the parser's split.
-            if (shape && parsed_shapes_.contains(*shape)) {
-              s.image_op = op_letter(single->kind);
-              std::string rewritten;
-              rewritten.reserve(q->sql.size() + single->sql.size() - s.sql.size());
-              rewritten.append(q->sql, 0, begin);
-              rewritten += single->sql;
-              rewritten.append(q->sql, end);
-              statements.push_back(std::move(s));
-              capture_.on_query_statements(std::move(statements));
-              encode(out, Query{std::move(rewritten)});
-              return {};
-            }
-          } else {
-            statements.push_back(std::move(s));
-          }
+          // One like it parsed, so this one parses too: its range is known without the split.
+          if (single && parsed_shapes_.contains(single->shape)) known = sql::StatementRange{begin, end - begin};
+          if (!single) statements.push_back(std::move(s));
         }
         if (!single) {
           capture_.on_query_statements(std::move(statements));
           break;
         }
       }
-      auto ranges = sql::statement_ranges(q->sql);
-      if (ranges && ranges->size() == 1 && shape) {
+      auto ranges = known ? decltype(sql::statement_ranges(""))(std::vector{*known}) : sql::statement_ranges(q->sql);
+      if (ranges && ranges->size() == 1 && single && !known) {
         if (parsed_shapes_.size() >= 512) parsed_shapes_.clear();
-        parsed_shapes_.insert(std::move(*shape));
+        parsed_shapes_.insert(single->shape);
       }
       if (!ranges) {
         // It does not parse, so PostgreSQL refuses the whole query: nothing to rewrite.

@@ -156,6 +156,38 @@ std::optional<std::vector<Token>> tokenize(std::string_view s) {
   return out;
 }
 
+// statement_shape, from the statement's tokens.
+std::string shape_of(std::string_view statement, const std::vector<Token>& tokens) {
+  std::string out;
+  out.reserve(statement.size());
+  std::size_t previous_end = 0;
+  for (std::size_t k = 0; k < tokens.size(); ++k) {
+    const Token& t = tokens[k];
+    if (k > 0 && t.begin > previous_end) out += ' ';
+    previous_end = t.end;
+    const std::string_view text = statement.substr(t.begin, t.end - t.begin);
+    if (t.kind == Kind::string) {
+      // The opening ('  E'  U&'  $tag$) says how the scanner reads it; the body is a value.
+      if (text.front() == '$') {
+        out += text.substr(0, text.find('$', 1) + 1);
+      } else {
+        out += text.substr(0, text.find('\'') + 1);
+      }
+      out += "\x01";
+      continue;
+    }
+    if (t.kind == Kind::word && std::ranges::all_of(text, is_digit)) {
+      // An integer constant when it fits 32 bits, else a numeric one (the grammar tells them apart).
+      const std::string_view digits = text.substr(std::min(text.find_first_not_of('0'), text.size()));
+      const bool integer = digits.size() < 10 || (digits.size() == 10 && digits <= "2147483647");
+      out += integer ? "\x02" : "\x03";
+      continue;
+    }
+    out += text;
+  }
+  return out;
+}
+
 void truncate_identifier(std::string& name) {
   if (name.size() <= kMaxIdentifier) return;
   std::size_t n = kMaxIdentifier;
@@ -445,40 +477,14 @@ std::optional<ImageRewrite> rewrite_for_image(std::string_view statement) {
   r.sql += "\", ";
   r.sql += reference(statement, alias ? *alias : name->table);
   r.sql += ".*";
+  r.shape = shape_of(statement, *tokens);
   return r;
 }
 
 std::optional<std::string> statement_shape(std::string_view statement) {
   auto tokens = tokenize(statement);
   if (!tokens) return std::nullopt;
-  std::string out;
-  out.reserve(statement.size());
-  std::size_t previous_end = 0;
-  for (std::size_t k = 0; k < tokens->size(); ++k) {
-    const Token& t = (*tokens)[k];
-    if (k > 0 && t.begin > previous_end) out += ' ';
-    previous_end = t.end;
-    const std::string_view text = statement.substr(t.begin, t.end - t.begin);
-    if (t.kind == Kind::string) {
-      // The opening ('  E'  U&'  $tag$) says how the scanner reads it; the body is a value.
-      if (text.front() == '$') {
-        out += text.substr(0, text.find('$', 1) + 1);
-      } else {
-        out += text.substr(0, text.find('\'') + 1);
-      }
-      out += "\x01";
-      continue;
-    }
-    if (t.kind == Kind::word && std::ranges::all_of(text, is_digit)) {
-      // An integer constant when it fits 32 bits, else a numeric one (the grammar tells them apart).
-      const std::string_view digits = text.substr(std::min(text.find_first_not_of('0'), text.size()));
-      const bool integer = digits.size() < 10 || (digits.size() == 10 && digits <= "2147483647");
-      out += integer ? "\x02" : "\x03";
-      continue;
-    }
-    out += text;
-  }
-  return out;
+  return shape_of(statement, *tokens);
 }
 
 }  // namespace tandem::pgwire

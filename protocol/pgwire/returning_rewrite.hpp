@@ -23,6 +23,7 @@ struct ImageRewrite {
   std::string table;   // same folding
   bool had_returning = false;  // the client's statement had its own RETURNING list
   std::string sql;             // the rewritten statement
+  std::string shape;           // the client's statement's (statement_shape), without trailing ';'s
 };
 
 // One statement (as split by PostgreSQL's scanner: may end with ';', may have leading/trailing

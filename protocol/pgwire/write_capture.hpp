@@ -127,9 +127,9 @@ class WriteCapture {
   std::vector<CapturedTransaction> take_committed();
 
  private:
+  CaptureBudget* budget_ = nullptr;
   // What the server will answer, in order: one item per statement it may execute, and a
   // boundary for each ReadyForQuery (end of a simple Query, or a Sync).
-  CaptureBudget* budget_ = nullptr;
   struct Pending {
     bool boundary = false;
     CapturedStatement statement;
