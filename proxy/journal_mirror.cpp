@@ -28,6 +28,7 @@
 #include "protocol/pgwire/returning_rewrite.hpp"
 #include "protocol/sql/copy_from.hpp"
 #include "protocol/sql/mysql_text.hpp"
+#include "protocol/sql/statement_identity.hpp"
 #include "protocol/sql/translator.hpp"
 #include "protocol/sql/update_targets.hpp"
 #include "protocol/sql/value_conversion.hpp"
@@ -252,6 +253,29 @@ struct JournalMirror::Impl : MirrorThreadControl {
     status.add_diverged(table, reason);
     if (logged_refusals.insert(table + "\n" + reason).second)
       log::warn("mirror.diverged").kv("table", table).kv("reason", reason);
+  }
+
+  // A statement the mirror cannot apply: counted per fingerprint and logged once per fingerprint,
+  // with its first table (the one it writes or alters) diverged. Not counted when none of the
+  // tables it names is on MySQL or made earlier in its transaction: it had nothing to mirror.
+  void refused(const std::string& statement, const std::string& reason, const std::set<std::string>& created,
+               bool creates_table) {
+    const auto id = sql::identify_statement(statement);
+    auto qualified = [](const sql::NamedTable& t) { return (t.schema.empty() ? "public" : t.schema) + "." + t.name; };
+    std::string table = "unknown";
+    if (!id.tables.empty()) {
+      table = qualified(id.tables[0]);
+      const bool mirrored = creates_table || std::ranges::any_of(id.tables, [&](const sql::NamedTable& t) {
+                              return is_on_mysql(t.schema, t.name) || created.contains(qualified(t));
+                            });
+      if (!mirrored) return;
+    }
+    if (status.add_refused(id.fingerprint, table, statement.substr(0, 300), reason))
+      log::warn("mirror.refused")
+          .kv("fingerprint", id.fingerprint)
+          .kv("table", table)
+          .kv("reason", reason)
+          .kv("statement", statement.substr(0, 1000));
   }
 
   std::expected<void, std::string> load_tables(migrator::MysqlConnection& my, migrator::PgConnection& pg) {
@@ -628,18 +652,19 @@ struct JournalMirror::Impl : MirrorThreadControl {
         }
         continue;
       }
-      auto translated = translator.translate(item.sql);
-      if (!translated) {
-        diverged("unknown", "not translatable (" + sql::describe(translated.error()) + "): " + item.sql.substr(0, 300));
-        continue;
-      }
-      const auto& tr = **translated;
       // Writes to tables that are not on MySQL are not mirrored; DDL on them neither, except the
       // CREATE TABLE that makes one (temporary tables stay on PostgreSQL).
       std::string head;
       for (char c : item.sql.substr(0, 40)) head += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      const bool creates = tr.statement_class == sql::StatementClass::ddl && head.starts_with("create") &&
-                           head.find("table") != std::string::npos && head.find("temp") == std::string::npos;
+      const bool create_table = head.starts_with("create") && head.find("table") != std::string::npos &&
+                                head.find("temp") == std::string::npos;
+      auto translated = translator.translate(item.sql);
+      if (!translated) {
+        refused(item.sql, "not translatable: " + sql::describe(translated.error()), created, create_table);
+        continue;
+      }
+      const auto& tr = **translated;
+      const bool creates = tr.statement_class == sql::StatementClass::ddl && create_table;
       const bool known = std::ranges::all_of(tr.tables, [&](const sql::TableRef& r) {
         return is_on_mysql(r.schema, r.name) || created.contains(r.schema + "." + r.name);
       });
@@ -649,8 +674,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
       if (tr.statement_class == sql::StatementClass::ddl) ddl = true;
       auto bound = bind(tr, item.params);
       if (!bound) {
-        diverged(tr.tables.empty() ? "unknown" : tr.tables[0].schema + "." + tr.tables[0].name,
-                 bound.error() + ": " + item.sql.substr(0, 300));
+        refused(item.sql, bound.error(), created, creates);
         continue;
       }
       if (item.kind == MirrorItem::Kind::image)

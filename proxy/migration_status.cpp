@@ -66,7 +66,9 @@ MigrationStatus::MigrationStatus(prometheus::Registry& registry)
                                      "Transactions journaled by the proxy and not yet applied to MySQL")
                                   .Add({})),
       diverged_gauge_(family(registry, "tandem_mirror_diverged_statements",
-                             "Statements or transactions that could not be mirrored, per table")) {}
+                             "Statements or transactions that could not be mirrored, per table")),
+      refused_gauge_(family(registry, "tandem_mirror_refused_statements",
+                            "Statements the mirror could not apply, per statement fingerprint and table")) {}
 
 void MigrationStatus::set_capture(std::uint64_t held, std::uint64_t limit) {
   std::lock_guard lock(mutex_);
@@ -99,6 +101,29 @@ void MigrationStatus::add_diverged(const std::string& table, const std::string& 
   ++d.count;
   d.last_reason = reason;
   diverged_gauge_.Add({{"table", table}}).Set(static_cast<double>(d.count));
+}
+
+bool MigrationStatus::add_refused(const std::string& fingerprint, const std::string& table,
+                                  const std::string& statement, const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  auto& d = diverged_[table];
+  ++d.count;
+  d.last_reason = reason + ": " + statement;
+  diverged_gauge_.Add({{"table", table}}).Set(static_cast<double>(d.count));
+  // A bounded number of fingerprints, and of metric series: an application that builds its SQL
+  // with varying identifiers would otherwise grow them without end.
+  const bool known = refused_.contains(fingerprint);
+  const std::string key = known || refused_.size() < kMaxRefusedFingerprints ? fingerprint : std::string("other");
+  auto [it, first] = refused_.try_emplace(key);
+  auto& r = it->second;
+  if (first) {
+    r.table = key == "other" ? "(several)" : table;
+    r.statement = key == "other" ? "(statements of more fingerprints than are kept)" : statement;
+  }
+  ++r.count;
+  r.reason = reason;
+  refused_gauge_.Add({{"fingerprint", key}, {"table", r.table}}).Set(static_cast<double>(r.count));
+  return first;
 }
 
 void MigrationStatus::set_mirror(const std::string& mode, const std::string& state, const std::string& last_error,
@@ -209,6 +234,11 @@ std::string MigrationStatus::json() const {
     boost::json::object d;
     for (const auto& [table, f] : diverged_) d[table] = {{"statements", f.count}, {"last_reason", f.last_reason}};
     m["diverged"] = std::move(d);
+    boost::json::object r;
+    for (const auto& [fingerprint, f] : refused_)
+      r[fingerprint] = {
+          {"table", f.table}, {"statements", f.count}, {"statement", f.statement}, {"last_reason", f.reason}};
+    m["refused"] = std::move(r);
     o["mirror"] = std::move(m);
   }
   if (!validation_.empty() || !validation_result_.empty()) {

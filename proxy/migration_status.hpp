@@ -3,6 +3,7 @@
 
 #include <prometheus/registry.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -42,6 +43,13 @@ class MigrationStatus {
   void set_capture(std::uint64_t held, std::uint64_t limit);
   // A statement or transaction that could not be mirrored: the table (or "unknown") is diverged.
   void add_diverged(const std::string& table, const std::string& reason);
+  // A statement the mirror could not apply (the translator refused it, its values could not be
+  // converted): counted per fingerprint (its text without literal values) and per table, which is
+  // diverged. The first `statement` of each fingerprint is kept as its example. True the first
+  // time a fingerprint is seen. Beyond kMaxRefusedFingerprints, new ones count under "other".
+  bool add_refused(const std::string& fingerprint, const std::string& table, const std::string& statement,
+                   const std::string& reason);
+  static constexpr std::size_t kMaxRefusedFingerprints = 1000;
 
   std::string json() const;  // an object for /api/v1/status
 
@@ -65,6 +73,11 @@ class MigrationStatus {
     std::string last_reason;
   };
   std::map<std::string, Diverged> diverged_;
+  struct Refused {
+    std::string table, statement, reason;
+    std::uint64_t count = 0;
+  };
+  std::map<std::string, Refused> refused_;  // by fingerprint
   double validation_finished_ = 0;
   double throttle_limit_ = 0, probe_ms_ = 0, baseline_ms_ = 0, lag_seconds_ = 0;
   std::uint64_t lag_bytes_ = 0, transactions_ = 0, rows_applied_ = 0;
@@ -92,6 +105,7 @@ class MigrationStatus {
   prometheus::Gauge& capture_limit_gauge_;
   prometheus::Gauge& lag_transactions_gauge_;
   prometheus::Family<prometheus::Gauge>& diverged_gauge_;
+  prometheus::Family<prometheus::Gauge>& refused_gauge_;
 };
 
 }  // namespace tandem::proxy

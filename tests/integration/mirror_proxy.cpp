@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "support/http_client.hpp"
@@ -493,4 +494,84 @@ TEST_CASE("mirror.mode = proxy: a write prepared before DDL that bypassed the pr
   CHECK(rows->rows[0] == std::vector<std::optional<std::string>>{"1", "z", "7"});
   CHECK(rows->rows[1] == std::vector<std::optional<std::string>>{"2", "y", "7"});
   require_validated_equal(n.config);
+}
+
+TEST_CASE("mirror.mode = proxy: statements the translator refuses are counted per fingerprint and table") {
+  Databases db("mir_prefuse");
+  {
+    auto pg = db.pg();
+    exec_pg(pg, "CREATE TABLE items (id integer PRIMARY KEY, note text)");
+    exec_pg(pg, "INSERT INTO items SELECT g, 'n' || g FROM generate_series(1, 5) g");
+  }
+  const auto config = prepared_databases(db);
+  // A table made on PostgreSQL alone, after the snapshot: MySQL does not have it.
+  {
+    auto pg = db.pg();
+    exec_pg(pg, "CREATE TABLE local_only (id integer PRIMARY KEY, v text)");
+  }
+  TandemProcess tandem(mirror_options(db, db.mysql_url(), "proxy"));
+  REQUIRE(wait_for([&] { return mirror_state(tandem) == "running"; }, 30s));
+
+  // An UPDATE of the key is replayed as a statement, and this one the translator refuses (MySQL
+  // would read the new id in note's expression). Three executions that differ in their literals,
+  // then DDL it refuses (an expression index): the clients are not affected.
+  auto c = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  for (int id : {1, 2, 3})
+    exec_pg(c, "UPDATE items SET id = id + 100, note = id::text WHERE id = " + std::to_string(id));
+  exec_pg(c, "CREATE INDEX items_lower ON items (lower(note))");
+  // The same refusal on a table MySQL does not have is no divergence: there was nothing to mirror.
+  exec_pg(c, "CREATE INDEX local_lower ON local_only (lower(v))");
+  exec_pg(c, "INSERT INTO items VALUES (6, 'after')");
+  CHECK(c.query_value("SELECT count(*) FROM items WHERE id > 100") == "3");
+  require_drained(tandem);
+
+  // The mirror went on: the write after them is on MySQL.
+  auto my = db.mysql(db.name);
+  auto row = my.query("SELECT note FROM items WHERE id = 6");
+  REQUIRE_VALUE(row, row.error());
+  REQUIRE(row->rows.size() == 1);
+  CHECK(row->rows[0][0].value_or("") == "after");
+
+  auto status = tandem.status();
+  const auto* refused = status.find("migration.mirror.refused");
+  REQUIRE(refused != nullptr);
+  const auto& fingerprints = std::get<tandem::it::JsonValue::Object>(refused->value);
+  REQUIRE(fingerprints.size() == 2);
+  std::string update_fp, index_fp;
+  for (const auto& [fp, f] : fingerprints) {
+    const auto* statement = f.find("statement");
+    REQUIRE(statement != nullptr);
+    const auto& text = std::get<std::string>(statement->value);
+    CHECK(std::get<std::string>(f.find("table")->value) == "public.items");
+    if (text.starts_with("UPDATE items")) {
+      update_fp = fp;
+      CHECK(std::get<double>(f.find("statements")->value) == 3);
+      CHECK(std::get<std::string>(f.find("last_reason")->value).find("left to right") != std::string::npos);
+    } else {
+      index_fp = fp;
+      CHECK(text.starts_with("CREATE INDEX items_lower"));
+      CHECK(std::get<double>(f.find("statements")->value) == 1);
+      CHECK(std::get<std::string>(f.find("last_reason")->value).find("expression index") != std::string::npos);
+    }
+  }
+  REQUIRE(!update_fp.empty());
+  REQUIRE(!index_fp.empty());
+  CHECK(tandem.metric("tandem_mirror_refused_statements", {{"fingerprint", update_fp}, {"table", "public.items"}})
+            .value_or(0) == 3);
+  CHECK(tandem.metric("tandem_mirror_refused_statements", {{"fingerprint", index_fp}, {"table", "public.items"}})
+            .value_or(0) == 1);
+  // Diverged: that table, named, and no other.
+  const auto* diverged = status.find("migration.mirror.diverged");
+  REQUIRE(diverged != nullptr);
+  const auto& tables = std::get<tandem::it::JsonValue::Object>(diverged->value);
+  CHECK(tables.size() == 1);
+  CHECK(std::ranges::any_of(tables, [](const auto& t) { return t.first == "public.items"; }));
+  CHECK(tandem.metric("tandem_mirror_diverged_statements", {{"table", "public.items"}}).value_or(0) == 4);
+  // Logged once per fingerprint, with the statement.
+  const std::string log = tandem.log_tail(400);
+  std::size_t logged = 0;
+  for (auto at = log.find(update_fp); at != std::string::npos; at = log.find(update_fp, at + 1)) ++logged;
+  CHECK(logged == 1);
+  CHECK(log.find("UPDATE items SET id = id + 100, note = id::text WHERE id = 1") != std::string::npos);
+  CHECK(log.find("local_lower") == std::string::npos);
 }

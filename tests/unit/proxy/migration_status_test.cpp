@@ -1,0 +1,62 @@
+// Unit tests of the refused-statement figures: per fingerprint, per table, bounded.
+#include <doctest/doctest.h>
+#include <prometheus/registry.h>
+
+#include <boost/json.hpp>
+
+#include "proxy/migration_status.hpp"
+
+using tandem::proxy::MigrationStatus;
+
+namespace {
+
+boost::json::object mirror_of(const MigrationStatus& s) {
+  return boost::json::parse(s.json()).as_object().at("mirror").as_object();
+}
+
+}  // namespace
+
+TEST_CASE("refused statements count per fingerprint and per table, keeping the first as the example") {
+  prometheus::Registry registry;
+  MigrationStatus s(registry);
+  s.set_mirror("proxy", "running", "", 0);
+  CHECK(s.add_refused("00000000000000aa", "public.items", "UPDATE items SET a = 1", "not translatable: x"));
+  CHECK_FALSE(s.add_refused("00000000000000aa", "public.items", "UPDATE items SET a = 2", "not translatable: y"));
+  CHECK(s.add_refused("00000000000000bb", "public.items", "CREATE INDEX i ON items (lower(v))", "z"));
+  const auto m = mirror_of(s);
+  const auto& r = m.at("refused").as_object();
+  REQUIRE(r.size() == 2);
+  const auto& a = r.at("00000000000000aa").as_object();
+  CHECK(a.at("statements").to_number<std::uint64_t>() == 2);
+  CHECK(a.at("statement").as_string() == "UPDATE items SET a = 1");
+  CHECK(a.at("last_reason").as_string() == "not translatable: y");
+  CHECK(a.at("table").as_string() == "public.items");
+  const auto& d = m.at("diverged").as_object().at("public.items").as_object();
+  CHECK(d.at("statements").to_number<std::uint64_t>() == 3);
+  CHECK(d.at("last_reason").as_string() == "z: CREATE INDEX i ON items (lower(v))");
+}
+
+TEST_CASE("fingerprints beyond the bound count under `other`") {
+  prometheus::Registry registry;
+  MigrationStatus s(registry);
+  s.set_mirror("proxy", "running", "", 0);
+  for (std::size_t i = 0; i < MigrationStatus::kMaxRefusedFingerprints; ++i)
+    CHECK(s.add_refused("fp" + std::to_string(i), "public.t", "DDL " + std::to_string(i), "r"));
+  // Known fingerprints still count under their own; new ones under one entry, logged once.
+  CHECK_FALSE(s.add_refused("fp0", "public.t", "DDL 0", "r"));
+  CHECK(s.add_refused("new1", "public.u", "DDL new1", "r"));
+  CHECK_FALSE(s.add_refused("new2", "public.v", "DDL new2", "r"));
+  const auto m = mirror_of(s);
+  const auto& r = m.at("refused").as_object();
+  CHECK(r.size() == MigrationStatus::kMaxRefusedFingerprints + 1);
+  CHECK(r.at("fp0").as_object().at("statements").to_number<std::uint64_t>() == 2);
+  CHECK(r.at("other").as_object().at("statements").to_number<std::uint64_t>() == 2);
+  CHECK(!r.contains("new1"));
+  // Each table is still counted as diverged under its own name.
+  CHECK(m.at("diverged").as_object().at("public.v").as_object().at("statements").to_number<std::uint64_t>() == 1);
+  // The metric series are bounded the same way.
+  std::size_t series = 0;
+  for (const auto& family : registry.Collect())
+    if (family.name == "tandem_mirror_refused_statements") series = family.metric.size();
+  CHECK(series == MigrationStatus::kMaxRefusedFingerprints + 1);
+}
