@@ -78,12 +78,21 @@ std::string journal_identity(const std::filesystem::path& dir) {
 MirrorTransaction to_record(pgwire::CapturedTransaction&& tx) {
   MirrorTransaction out;
   out.commit_unix_micros = unix_micros();
-  if (tx.unsupported) out.unsupported = *tx.unsupported;
+  // The transaction's reason, unless it is one of its statements' (those are items of their own).
+  if (tx.unsupported && std::ranges::none_of(tx.statements, [&](const pgwire::CapturedStatement& s) {
+        return s.unsupported == *tx.unsupported;
+      }))
+    out.unsupported = *tx.unsupported;
   for (auto& s : tx.statements) {
     // A statement whose images cannot be read (binary results, another DateStyle, too big) is
-    // left out: the transaction's reason marks its table diverged.
+    // left out; its text (enough of it to name its table) and the reason mark its table diverged.
     if (!s.unsupported.empty()) {
-      if (out.unsupported.empty()) out.unsupported = s.unsupported;
+      MirrorItem item;
+      item.kind = MirrorItem::Kind::unsupported;
+      constexpr std::size_t kMaxKeptText = 64 << 10;
+      item.sql = s.sql.size() <= kMaxKeptText ? std::move(s.sql) : s.sql.substr(0, kMaxKeptText);
+      item.reason = std::move(s.unsupported);
+      out.items.push_back(std::move(item));
       continue;
     }
     MirrorItem item;
@@ -601,6 +610,10 @@ struct JournalMirror::Impl : MirrorThreadControl {
     if (!tx.unsupported.empty()) diverged("unknown", tx.unsupported);
     std::set<std::string> created;  // tables a CREATE TABLE earlier in this transaction made
     for (const auto& original : tx.items) {
+      if (original.kind == MirrorItem::Kind::unsupported) {
+        refused(original.sql, original.reason, created, false);
+        continue;
+      }
       std::optional<MirrorItem> copied;
       if (original.kind == MirrorItem::Kind::copy) {
         std::string table = "unknown";

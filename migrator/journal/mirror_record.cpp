@@ -1,11 +1,13 @@
 // The mirror record layout, all integers big-endian:
-//   u8 version (1), i64 commit_unix_micros, str unsupported, u32 item count, then per item:
+//   u8 version (2; 1 has no 'U' items), i64 commit_unix_micros, str unsupported, u32 item count,
+//   then per item:
 //   u8 kind, str sql, and
 //     'S': u32 param count; per param: u32 type_oid, i16 format, opt value
 //     'I': u8 op; u32 column count; per column: str name, u32 table_oid, i16 attnum, u32 type_oid,
 //          i32 typmod; u32 row count; per row: u32 value count (= column count), opt values
 //     'C': u64 copied rows, u64 data length + data bytes, then params as for 'S' (the session's
 //          TimeZone and DateStyle)
+//     'U': str reason
 // where str is u32 length + bytes and opt is i32 length (-1: NULL) + bytes.
 #include "migrator/journal/mirror_record.hpp"
 
@@ -23,8 +25,9 @@ constexpr std::size_t kMinColumn = 4 + 4 + 2 + 4 + 4;
 constexpr std::size_t kMinRow = 4;
 constexpr std::size_t kMinValue = 4;
 
-bool valid_kind(MirrorItem::Kind k) {
-  return k == MirrorItem::Kind::statement || k == MirrorItem::Kind::image || k == MirrorItem::Kind::copy;
+bool valid_kind(MirrorItem::Kind k, std::uint8_t version) {
+  return k == MirrorItem::Kind::statement || k == MirrorItem::Kind::image || k == MirrorItem::Kind::copy ||
+         (k == MirrorItem::Kind::unsupported && version >= 2);
 }
 bool valid_op(char op) { return op == 'i' || op == 'u' || op == 'd'; }
 
@@ -223,9 +226,13 @@ std::string encode_mirror_transaction(const MirrorTransaction& tx) {
   put_str(out, tx.unsupported);
   put_count(out, tx.items.size(), "items");
   for (const auto& item : tx.items) {
-    if (!valid_kind(item.kind)) throw std::invalid_argument("mirror record: unknown item kind");
+    if (!valid_kind(item.kind, kMirrorRecordVersion)) throw std::invalid_argument("mirror record: unknown item kind");
     out += static_cast<char>(item.kind);
     put_str(out, item.sql);
+    if (item.kind == MirrorItem::Kind::unsupported) {
+      put_str(out, item.reason);
+      continue;
+    }
     if (item.kind == MirrorItem::Kind::copy) {
       put_be(out, item.copied_rows, 8);
       put_be(out, item.data.size(), 8);
@@ -265,7 +272,7 @@ std::expected<MirrorTransaction, std::string> decode_mirror_transaction(std::str
   Reader r(bytes);
   std::uint8_t version = 0;
   if (!r.number(version, "version")) return std::unexpected(r.error());
-  if (version != kMirrorRecordVersion) {
+  if (version != kMirrorRecordVersion && version != 1) {
     r.fail_at(0, "unknown version " + std::to_string(version), "version");
     return std::unexpected(r.error());
   }
@@ -282,14 +289,15 @@ std::expected<MirrorTransaction, std::string> decode_mirror_transaction(std::str
     std::uint8_t kind = 0;
     if (!r.number(kind, "item kind")) return std::unexpected(r.error());
     item.kind = static_cast<MirrorItem::Kind>(kind);
-    if (!valid_kind(item.kind)) {
+    if (!valid_kind(item.kind, version)) {
       r.fail_at(kind_at, "unknown item kind " + std::to_string(kind), "item kind");
       return std::unexpected(r.error());
     }
     if (!r.str(item.sql, "sql")) return std::unexpected(r.error());
-    const bool ok = item.kind == MirrorItem::Kind::statement ? read_statement(r, item)
-                    : item.kind == MirrorItem::Kind::copy    ? read_copy(r, item)
-                                                             : read_image(r, item);
+    const bool ok = item.kind == MirrorItem::Kind::statement     ? read_statement(r, item)
+                    : item.kind == MirrorItem::Kind::copy        ? read_copy(r, item)
+                    : item.kind == MirrorItem::Kind::unsupported ? r.str(item.reason, "reason")
+                                                                 : read_image(r, item);
     if (!ok) return std::unexpected(r.error());
   }
   r.at_item(0);

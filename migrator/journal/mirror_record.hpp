@@ -33,7 +33,9 @@ struct MirrorImageColumn {
 
 struct MirrorItem {
   // copy: a COPY ... FROM STDIN, with the data the client sent; the applier reads its rows.
-  enum class Kind : char { statement = 'S', image = 'I', copy = 'C' };
+  // unsupported: a statement the proxy could not capture (binary results, another DateStyle, no
+  // room in the capture memory...): not applied; its table is reported diverged.
+  enum class Kind : char { statement = 'S', image = 'I', copy = 'C', unsupported = 'U' };
   Kind kind = Kind::statement;
   std::string sql;                         // the client's statement (for images: kept for diagnostics and key checks)
   std::string data;                        // copy items: the CopyData bytes, concatenated
@@ -42,6 +44,7 @@ struct MirrorItem {
   char op = 0;                             // image items: 'i' insert, 'u' update, 'd' delete
   std::vector<MirrorImageColumn> columns;  // image items
   std::vector<std::vector<std::optional<std::string>>> rows;  // image items: text values, nullopt = NULL
+  std::string reason;                                         // unsupported items: why
   bool operator==(const MirrorItem&) const = default;
 };
 
@@ -52,8 +55,9 @@ struct MirrorTransaction {
   bool operator==(const MirrorTransaction&) const = default;
 };
 
-// The record's version byte; decoding refuses any other.
-inline constexpr std::uint8_t kMirrorRecordVersion = 1;
+// The record's version byte. Version 2 added unsupported items; decoding reads versions 1 and 2
+// (a journal written before an upgrade) and refuses any other.
+inline constexpr std::uint8_t kMirrorRecordVersion = 2;
 
 // Only the fields of an item's kind are stored (a statement's params; an image's op, columns and
 // rows). Throws std::length_error for a string of 4 GiB or more, or a value of 2 GiB or more.

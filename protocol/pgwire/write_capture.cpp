@@ -251,6 +251,7 @@ void WriteCapture::on_copy_data(std::string_view data) {
     // The data stays on PostgreSQL; the proxy does not hold it all in memory.
     s->copy_data.clear();
     s->copy_data.shrink_to_fit();
+    s->charge.release();
     s->unsupported = "a COPY FROM STDIN of more than " + std::to_string(kMaxCopyBytes >> 20) +
                      " MiB in one statement: " + s->sql.substr(0, 200);
     return;
@@ -398,7 +399,8 @@ void WriteCapture::completed(CapturedStatement& s) {
       if (s.copy_unmirrored) return;
       if (s.unsupported.empty()) charge(s, s.sql.size());
       if (!s.unsupported.empty() && !current_.unsupported) current_.unsupported = s.unsupported;
-      if (s.unsupported.empty()) current_.statements.push_back(std::move(s));
+      // One that cannot be mirrored goes too (without data), so that its table is named.
+      current_.statements.push_back(std::move(s));
     } else if (has("from") && !has("to") && !current_.unsupported) {
       current_.unsupported = "COPY FROM a file or program on the server: " + s.sql.substr(0, 200);
     }

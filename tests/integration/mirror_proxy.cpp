@@ -464,6 +464,9 @@ TEST_CASE(
   INFO("diverged: " << reasons);
   CHECK(reasons.find("mirror.capture_memory_mib = 1") != std::string::npos);
   CHECK(reasons.find("INSERT INTO big") != std::string::npos);
+  // Named by the table the statement writes.
+  CHECK(reasons.starts_with("public.big: "));
+  CHECK(tables.size() == 1);
   // Nothing of it stays held: the memory was given back when the transaction was journaled.
   CHECK(wait_for([&] { return status_number(tandem, "migration.mirror.capture.bytes") == 0; }, 10s));
 }
@@ -496,7 +499,7 @@ TEST_CASE("mirror.mode = proxy: a write prepared before DDL that bypassed the pr
   require_validated_equal(n.config);
 }
 
-TEST_CASE("mirror.mode = proxy: statements the translator refuses are counted per fingerprint and table") {
+TEST_CASE("mirror.mode = proxy: statements the mirror cannot apply are counted per fingerprint and table") {
   Databases db("mir_prefuse");
   {
     auto pg = db.pg();
@@ -521,6 +524,12 @@ TEST_CASE("mirror.mode = proxy: statements the translator refuses are counted pe
   exec_pg(c, "CREATE INDEX items_lower ON items (lower(note))");
   // The same refusal on a table MySQL does not have is no divergence: there was nothing to mirror.
   exec_pg(c, "CREATE INDEX local_lower ON local_only (lower(v))");
+  // Writes the proxy cannot capture (a session in another DateStyle): named by their table too,
+  // and only where MySQL has it.
+  auto german = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  exec_pg(german, "SET DateStyle = 'German'");
+  exec_pg(german, "INSERT INTO local_only VALUES (1, 'x')");
+  exec_pg(german, "UPDATE items SET note = 'g' WHERE id = 4");
   exec_pg(c, "INSERT INTO items VALUES (6, 'after')");
   CHECK(c.query_value("SELECT count(*) FROM items WHERE id > 100") == "3");
   require_drained(tandem);
@@ -536,14 +545,18 @@ TEST_CASE("mirror.mode = proxy: statements the translator refuses are counted pe
   const auto* refused = status.find("migration.mirror.refused");
   REQUIRE(refused != nullptr);
   const auto& fingerprints = std::get<tandem::it::JsonValue::Object>(refused->value);
-  REQUIRE(fingerprints.size() == 2);
-  std::string update_fp, index_fp;
+  REQUIRE(fingerprints.size() == 3);
+  std::string update_fp, index_fp, german_fp;
   for (const auto& [fp, f] : fingerprints) {
     const auto* statement = f.find("statement");
     REQUIRE(statement != nullptr);
     const auto& text = std::get<std::string>(statement->value);
     CHECK(std::get<std::string>(f.find("table")->value) == "public.items");
-    if (text.starts_with("UPDATE items")) {
+    if (text.starts_with("UPDATE items SET note = 'g'")) {
+      german_fp = fp;
+      CHECK(std::get<double>(f.find("statements")->value) == 1);
+      CHECK(std::get<std::string>(f.find("last_reason")->value).find("DateStyle") != std::string::npos);
+    } else if (text.starts_with("UPDATE items")) {
       update_fp = fp;
       CHECK(std::get<double>(f.find("statements")->value) == 3);
       CHECK(std::get<std::string>(f.find("last_reason")->value).find("left to right") != std::string::npos);
@@ -556,6 +569,7 @@ TEST_CASE("mirror.mode = proxy: statements the translator refuses are counted pe
   }
   REQUIRE(!update_fp.empty());
   REQUIRE(!index_fp.empty());
+  REQUIRE(!german_fp.empty());
   CHECK(tandem.metric("tandem_mirror_refused_statements", {{"fingerprint", update_fp}, {"table", "public.items"}})
             .value_or(0) == 3);
   CHECK(tandem.metric("tandem_mirror_refused_statements", {{"fingerprint", index_fp}, {"table", "public.items"}})
@@ -566,7 +580,7 @@ TEST_CASE("mirror.mode = proxy: statements the translator refuses are counted pe
   const auto& tables = std::get<tandem::it::JsonValue::Object>(diverged->value);
   CHECK(tables.size() == 1);
   CHECK(std::ranges::any_of(tables, [](const auto& t) { return t.first == "public.items"; }));
-  CHECK(tandem.metric("tandem_mirror_diverged_statements", {{"table", "public.items"}}).value_or(0) == 4);
+  CHECK(tandem.metric("tandem_mirror_diverged_statements", {{"table", "public.items"}}).value_or(0) == 5);
   // Logged once per fingerprint, with the statement.
   const std::string log = tandem.log_tail(400);
   std::size_t logged = 0;
@@ -574,4 +588,5 @@ TEST_CASE("mirror.mode = proxy: statements the translator refuses are counted pe
   CHECK(logged == 1);
   CHECK(log.find("UPDATE items SET id = id + 100, note = id::text WHERE id = 1") != std::string::npos);
   CHECK(log.find("local_lower") == std::string::npos);
+  CHECK(log.find("local_only") == std::string::npos);
 }

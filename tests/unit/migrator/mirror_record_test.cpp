@@ -73,6 +73,12 @@ MirrorTransaction rich_transaction() {
   last.sql = std::string("SELECT '\0'", 10);
   last.params = {{.type_oid = 0, .format = -1, .value = std::string(300, '\xff')}};
   tx.items.push_back(last);
+
+  MirrorItem unsupported;
+  unsupported.kind = MirrorItem::Kind::unsupported;
+  unsupported.sql = "UPDATE t SET n = 1 RETURNING *";
+  unsupported.reason = "a write whose results the client asked for in binary format";
+  tx.items.push_back(unsupported);
   return tx;
 }
 
@@ -136,7 +142,7 @@ TEST_CASE("every truncation of a record is refused, naming an offset inside it")
 
 TEST_CASE("an unknown version is refused") {
   auto bytes = encode_mirror_transaction(rich_transaction());
-  for (char v : {'\x00', '\x02', '\xff'}) {
+  for (char v : {'\x00', '\x03', '\xff'}) {
     bytes[0] = v;
     auto r = decode_mirror_transaction(bytes);
     REQUIRE_FALSE(r.has_value());
@@ -248,4 +254,25 @@ TEST_CASE("damage anywhere in a record is refused or decodes to what re-encodes 
       if (r) CHECK(encode_mirror_transaction(*r) == damaged);  // the layout has no slack
     }
   }
+}
+
+TEST_CASE("a version 1 record (written before unsupported items existed) is read; an unsupported item in it is not") {
+  // Version 1, commit time 5, no reason, one statement item "x" without parameters.
+  const std::string v1 = record_head() + big_endian(1, 4) + "S" + big_endian(1, 4) + "x" + big_endian(0, 4);
+  auto back = decode_mirror_transaction(v1);
+  REQUIRE_VALUE(back, back.error());
+  REQUIRE(back->items.size() == 1);
+  CHECK(back->items[0].sql == "x");
+  CHECK(back->commit_unix_micros == 5);
+  const std::string with_u = record_head() + big_endian(1, 4) + "U" + big_endian(1, 4) + "x" + big_endian(0, 4);
+  auto refused = decode_mirror_transaction(with_u);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().find("unknown item kind 85") != std::string::npos);
+  // The same item in a version 2 record is read.
+  std::string v2 = with_u;
+  v2[0] = '\x02';
+  auto read = decode_mirror_transaction(v2);
+  REQUIRE_VALUE(read, read.error());
+  CHECK(read->items.at(0).kind == MirrorItem::Kind::unsupported);
+  CHECK(read->items.at(0).reason == "");
 }
