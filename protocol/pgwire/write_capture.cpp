@@ -405,8 +405,8 @@ void WriteCapture::completed(CapturedStatement& s) {
       current_.unsupported = "COPY FROM a file or program on the server: " + s.sql.substr(0, 200);
     }
   } else if (is_write_tag(w)) {
-    if (s.sql.empty() && !current_.unsupported)
-      current_.unsupported = "a " + w + " from a statement prepared where the proxy could not see it (SQL PREPARE)";
+    if (s.sql.empty() && s.unsupported.empty())
+      s.unsupported = "a " + w + " from a statement prepared where the proxy could not see it (SQL PREPARE)";
     // Held until the transaction is journaled: its text and parameters count too.
     std::size_t bytes = s.sql.size();
     for (const auto& p : s.parameters) bytes += p ? p->size() + 4 : 4;

@@ -182,3 +182,22 @@ TEST_CASE("capture: a suspended portal is recorded once; COPY FROM a server file
   REQUIRE(txs.size() == 1);
   CHECK(txs[0].unsupported.has_value());
 }
+
+TEST_CASE("capture: a write from a statement the proxy never saw prepared (SQL PREPARE) is flagged on itself") {
+  WriteCapture c;
+  // "upd" was prepared with SQL PREPARE, in a Query whose text the proxy does not keep as a
+  // statement; its Bind names it.
+  simple(c, "PREPARE upd AS UPDATE t SET v = $1", {"PREPARE"}, 'I');
+  c.on_bind({"", "upd", {0}, {std::string("x")}, {}});
+  c.on_execute({"", 0});
+  c.on_sync();
+  c.on_command_complete("UPDATE 2");
+  c.on_ready_for_query('I');
+  auto txs = c.take_committed();
+  REQUIRE(txs.size() == 1);
+  REQUIRE(txs[0].statements.size() == 1);
+  CHECK(txs[0].statements[0].sql.empty());
+  CHECK(txs[0].statements[0].unsupported.find("SQL PREPARE") != std::string::npos);
+  REQUIRE(txs[0].unsupported.has_value());
+  CHECK(*txs[0].unsupported == txs[0].statements[0].unsupported);
+}
