@@ -45,7 +45,7 @@ TEST_CASE("mirror.mode = wal: TPC-B through the proxy (simple, extended, prepare
   TandemProcess tandem(mirror_options(db, db.mysql_url()));
   REQUIRE(wait_for([&] { return mirror_state(tandem) == "running"; }, 20s));
   for (const char* mode : {"simple", "extended", "prepared"}) {
-    auto run = pgbench_through(tandem, db, mode, 4);
+    auto run = pgbench_through(tandem, db, mode, tandem::it::kTpcbSecondsPerProtocol);
     INFO(mode);
     REQUIRE_MESSAGE(run.exit_code == 0, run.err);
     CHECK(run.out.find("number of failed transactions: 0") != std::string::npos);

@@ -151,6 +151,10 @@ inline TandemOptions mirror_options(const Databases& db, const std::string& mysq
   return o;
 }
 
+// pgbench TPC-B in each of its three protocols (simple, extended, prepared) for this long: a
+// minute of dual writes in all.
+inline constexpr int kTpcbSecondsPerProtocol = 20;
+
 inline CommandResult pgbench_through(const TandemProcess& t, const Databases& db, const std::string& mode,
                                      int seconds) {
   return run_command({pg_tool("pgbench"), "-n", "-M", mode, "-c", "4", "-j", "2", "-T", std::to_string(seconds),
