@@ -224,6 +224,68 @@ struct JournalMirror::Impl : MirrorThreadControl {
   std::uint64_t transactions = 0, rows = 0;
   Clock::time_point last_apply{};
 
+  // The lag, in bytes and seconds, of what is journaled and not yet applied. Marks of (sequence,
+  // bytes journaled before it, its commit time) are kept, a new one once the commits have moved
+  // on by 50 ms or the records by 1 MiB since the last: the oldest record not yet applied is
+  // then known to that precision, without reading the journal, also while MySQL is down.
+  struct LagMark {
+    std::uint64_t seq = 0, bytes_before = 0;
+    std::int64_t commit_micros = 0;
+  };
+  static constexpr std::int64_t kLagMarkMicros = 50'000;
+  static constexpr std::uint64_t kLagMarkBytes = 1u << 20;
+  static constexpr std::size_t kMaxLagMarks = 100'000;  // then every other one goes
+  std::mutex lag_mutex;
+  std::deque<LagMark> lag_marks;
+  std::uint64_t journaled_bytes = 0;  // what the journal held at start, and the records since
+
+  void note_journaled(std::uint64_t seq, std::uint64_t bytes, std::int64_t commit_micros) {
+    std::lock_guard lock(lag_mutex);
+    if (lag_marks.empty() || commit_micros - lag_marks.back().commit_micros >= kLagMarkMicros ||
+        journaled_bytes - lag_marks.back().bytes_before >= kLagMarkBytes) {
+      if (lag_marks.size() >= kMaxLagMarks) {
+        std::deque<LagMark> fewer;
+        for (std::size_t i = 0; i < lag_marks.size(); i += 2) fewer.push_back(lag_marks[i]);
+        lag_marks = std::move(fewer);
+      }
+      lag_marks.push_back({seq, journaled_bytes, commit_micros});
+    }
+    journaled_bytes += bytes;
+  }
+
+  struct Lag {
+    std::uint64_t bytes = 0;
+    double seconds = 0;
+  };
+  Lag lag_after(std::uint64_t applied_seq) {
+    const auto last = journal->figures().last_seq;
+    std::lock_guard lock(lag_mutex);
+    while (lag_marks.size() > 1 && lag_marks[1].seq <= applied_seq + 1) lag_marks.pop_front();
+    if (last <= applied_seq || lag_marks.empty()) return {};
+    const auto& m = lag_marks.front();
+    return {journaled_bytes - m.bytes_before,
+            std::max(0.0, static_cast<double>(unix_micros() - m.commit_micros) / 1e6)};
+  }
+
+  // What the journal held when it was opened counts from its oldest record, of the first segment
+  // kept (records the applier had passed may precede it there, until that segment is released).
+  void seed_lag() {
+    const auto f = journal->figures();
+    std::lock_guard lock(lag_mutex);
+    journaled_bytes = f.bytes;
+    if (f.first_seq == 0 || f.last_seq < f.first_seq) return;
+    auto first = journal->read(f.first_seq, 1);
+    if (!first || first->empty()) return;
+    auto tx = migrator::decode_mirror_transaction(first->front().payload);
+    if (tx) lag_marks.push_back({f.first_seq, 0, tx->commit_unix_micros});
+  }
+
+  void publish_lag() {
+    const auto a = applied.load();
+    const auto lag = lag_after(a);
+    status.set_apply(std::to_string(a), lag.bytes, lag.seconds, transactions, rows);
+  }
+
   Impl(const config::Config& c, MigrationStatus& s)
       : config(c), status(s), budget(static_cast<std::size_t>(c.mirror.capture_memory_mib) << 20) {}
 
@@ -790,7 +852,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
       if (records->empty()) {
         journal->release_through(applied);
         if (until_empty) return {};
-        status.set_apply(std::to_string(applied), 0, 0, transactions, rows);
+        publish_lag();
         std::unique_lock lock(mutex);
         awaiting_durable = true;
         wake.wait_for(lock, std::chrono::milliseconds(50),
@@ -799,7 +861,6 @@ struct JournalMirror::Impl : MirrorThreadControl {
         continue;
       }
       std::vector<migrator::SourceTransaction> batch;
-      std::int64_t oldest_commit = 0;
       for (const auto& record : *records) {
         auto tx = migrator::decode_mirror_transaction(record.payload);
         if (!tx) return std::unexpected("journal record " + std::to_string(record.seq) + ": " + tx.error());
@@ -819,7 +880,6 @@ struct JournalMirror::Impl : MirrorThreadControl {
         bool ddl = false;
         auto converted = convert(*pg, *my, applier, translator, record.seq, *tx, ddl);
         if (!converted) return std::unexpected(converted.error());
-        if (oldest_commit == 0) oldest_commit = tx->commit_unix_micros;
         std::uint64_t row_count = converted->changes.size();
         if (ddl) {
           // DDL commits on its own on MySQL: what came before goes first, the DDL alone.
@@ -851,9 +911,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
       }
       journal->release_through(applied);
       last_apply = Clock::now();
-      const double lag = oldest_commit ? std::max(0.0, (unix_micros() - oldest_commit) / 1e6) : 0.0;
-      const auto f = journal->figures();
-      status.set_apply(std::to_string(applied), 0, f.last_seq > applied ? lag : 0.0, transactions, rows);
+      publish_lag();
     }
     return {};
   }
@@ -866,7 +924,13 @@ struct JournalMirror::Impl : MirrorThreadControl {
       {
         std::unique_lock lock(mutex);
         if (paused) publish("paused");
-        wake.wait(lock, [&] { return shutdown || !paused; });
+        // The lag goes on growing while paused (or below, while MySQL is away): it is published
+        // every second.
+        while (!wake.wait_for(lock, std::chrono::seconds(1), [&] { return shutdown || !paused; })) {
+          lock.unlock();
+          publish_lag();
+          lock.lock();
+        }
         if (shutdown) return;
       }
       backoff.run_started();
@@ -895,7 +959,14 @@ struct JournalMirror::Impl : MirrorThreadControl {
           .kv("error", result.error())
           .kv("retry_in_s", static_cast<std::int64_t>(wait.count()));
       publish("retrying");
-      wake.wait_for(lock, wait, [&] { return shutdown || paused; });
+      const auto retry_at = Clock::now() + wait;
+      while (!wake.wait_until(lock, std::min(retry_at, Clock::now() + std::chrono::seconds(1)), [&] {
+        return shutdown || paused;
+      }) && Clock::now() < retry_at) {
+        lock.unlock();
+        publish_lag();
+        lock.lock();
+      }
       if (shutdown) return;
     }
   }
@@ -930,6 +1001,7 @@ void JournalMirror::start() {
       .kv("last_seq", static_cast<std::int64_t>(f.last_seq))
       .kv("bytes", static_cast<std::int64_t>(f.bytes));
   impl_->status.set_journal(f.bytes, f.segments, f.last_seq, 0, false);
+  impl_->seed_lag();
   impl_->thread = std::thread([this] { impl_->loop(); });
   impl_->slot_thread = std::thread([this] { impl_->keep_slot(); });
 }
@@ -973,14 +1045,18 @@ void JournalMirror::append(std::vector<pgwire::CapturedTransaction> transactions
   auto& d = *impl_;
   for (auto& tx : transactions) {
     std::string payload;
+    std::int64_t commit_micros = 0;
     try {
-      payload = migrator::encode_mirror_transaction(to_record(std::move(tx)));
+      auto record = to_record(std::move(tx));
+      commit_micros = record.commit_unix_micros;
+      payload = migrator::encode_mirror_transaction(record);
     } catch (const std::exception& e) {
       d.status.add_diverged("unknown", std::string("a committed transaction could not be encoded: ") + e.what());
       log::error("mirror.encode_failed").kv("error", e.what());
       continue;
     }
     // An applier waiting for the sync is woken by it, rather than by its next poll.
+    const std::uint64_t bytes = payload.size() + 16;  // with the record's header
     auto r = d.journal->append(std::move(payload), [&d](bool durable) {
       if (!durable) d.journal_refused = true;  // written, then lost: only the slot has it
       if (d.awaiting_durable.exchange(false)) {
@@ -990,6 +1066,7 @@ void JournalMirror::append(std::vector<pgwire::CapturedTransaction> transactions
       }
     });
     if (r) {
+      d.note_journaled(*r, bytes, commit_micros);
       // Status shows what is journaled at once, so a caller that saw its commit never finds the
       // mirror "caught up" before that commit is applied.
       d.publish_journal();

@@ -26,7 +26,9 @@ MigrationStatus::MigrationStatus(prometheus::Registry& registry)
       throttle_gauge_(
           family(registry, "tandem_snapshot_throttle_rows_per_second", "Current copy limit, 0 when none").Add({})),
       probe_gauge_(family(registry, "tandem_snapshot_probe_latency_seconds", "Last source probe latency").Add({})),
-      lag_bytes_gauge_(family(registry, "tandem_apply_lag_bytes", "Source WAL not yet applied to MySQL").Add({})),
+      lag_bytes_gauge_(family(registry, "tandem_apply_lag_bytes",
+                              "Not yet applied to MySQL: source WAL (mirror.mode wal), journal records (proxy)")
+                           .Add({})),
       lag_seconds_gauge_(
           family(
               registry, "tandem_apply_lag_seconds",

@@ -160,6 +160,12 @@ TEST_CASE("mirror.mode = proxy, MariaDB unreachable for 20 s: clients are unaffe
   CHECK_MESSAGE(wait_for([&] { return mirror_state(tandem) == "retrying"; }, 15s), tandem.log_tail());
   std::this_thread::sleep_for(16s);
   CHECK(status_number(tandem, "migration.mirror.lag_transactions") > 0);  // the journal holds them
+  // The lag keeps growing while MySQL is away: the oldest transaction not applied committed
+  // about 16 s ago, and the records since are counted in bytes.
+  CHECK(status_number(tandem, "migration.mirror.lag_seconds") >= 12);
+  CHECK(tandem.metric("tandem_apply_lag_seconds").value_or(0) >= 12);
+  CHECK(tandem.metric("tandem_apply_lag_bytes").value_or(0) > 100'000);
+  CHECK(status_number(tandem, "migration.apply.lag_bytes") > 100'000);
   forwarder.restore();
   writer.join();
   REQUIRE_MESSAGE(load.exit_code == 0, load.err);
@@ -167,6 +173,8 @@ TEST_CASE("mirror.mode = proxy, MariaDB unreachable for 20 s: clients are unaffe
   CHECK(wait_for([&] { return mirror_state(tandem) == "running"; }, 60s));
   CHECK(tandem.metric("tandem_mirror_errors").value_or(0) >= 1);
   require_drained(tandem);
+  CHECK(wait_for([&] { return tandem.metric("tandem_apply_lag_bytes").value_or(-1) == 0; }, 10s));
+  CHECK(tandem.metric("tandem_apply_lag_seconds").value_or(-1) == 0);
   require_validated_equal(config);
 }
 
