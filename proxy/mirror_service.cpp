@@ -6,9 +6,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "config/log.hpp"
+#include "migrator/db/pg_connection.hpp"
 #include "migrator/wal/backfill.hpp"
 #include "proxy/mirror_thread.hpp"
 
@@ -26,14 +28,57 @@ struct MirrorService::Impl : MirrorThreadControl {
 
   void publish(const std::string& state) { status.set_mirror("wal", state, last_error, errors); }
 
+  using Clock = std::chrono::steady_clock;
+  // The follower's last report, and when it came: a run that fails before reporting (MySQL still
+  // away) leaves both as they were.
+  std::optional<migrator::BackfillProgress> last_report;
+  Clock::time_point last_report_at{};
+  std::optional<migrator::PgConnection> lag_pg;
+
+  // While no follower runs (paused, or waiting to retry), the lag is still published every
+  // second, so that it grows while MySQL is away: the WAL written since the applied position,
+  // and, once WAL was written after the last report, that report's replay lag plus the time
+  // since (the oldest change not applied is at least that old). The walsender that measured
+  // replay_lag is gone by then.
+  void publish_stopped_lag() {
+    if (!last_report || last_report->applied_lsn.empty()) return;
+    if (!lag_pg) {
+      auto c = migrator::PgConnection::connect(config.source.url.to_libpq_conninfo() + " connect_timeout=5");
+      if (!c) return;
+      lag_pg.emplace(std::move(*c));
+    }
+    auto r = lag_pg->query("SELECT greatest(pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn), 0)::bigint",
+                           {last_report->applied_lsn});
+    if (!r || r->rows.empty() || !r->rows[0][0]) {
+      lag_pg.reset();
+      return;
+    }
+    const std::uint64_t bytes = std::stoull(*r->rows[0][0]);
+    const auto& p = *last_report;
+    const double seconds = bytes > p.lag_bytes
+                               ? p.lag_seconds + std::chrono::duration<double>(Clock::now() - last_report_at).count()
+                               : p.lag_seconds;
+    status.set_apply(p.applied_lsn, bytes, seconds, p.transactions, p.rows);
+  }
+
+  // Waits on `wake` until `done` or `deadline`, publishing the lag every second meanwhile.
+  template <typename Done>
+  void wait_publishing_lag(std::unique_lock<std::mutex>& lock, Clock::time_point deadline, Done done) {
+    while (!wake.wait_until(lock, std::min(deadline, Clock::now() + std::chrono::seconds(1)), done) &&
+           Clock::now() < deadline) {
+      lock.unlock();
+      publish_stopped_lag();
+      lock.lock();
+    }
+  }
+
   void loop() {
-    using Clock = std::chrono::steady_clock;
     RetryBackoff backoff;
     while (true) {
       {
         std::unique_lock lock(mutex);
         if (paused) publish("paused");
-        wake.wait(lock, [&] { return shutdown || !paused; });
+        wait_publishing_lag(lock, Clock::time_point::max(), [&] { return shutdown || !paused; });
         if (shutdown) return;
         stop_run = false;
       }
@@ -44,6 +89,8 @@ struct MirrorService::Impl : MirrorThreadControl {
       auto last_log = Clock::now();
       auto result = migrator::run_backfill(options, [&](const migrator::BackfillProgress& p) {
         status.set_apply(p.applied_lsn, p.lag_bytes, p.lag_seconds, p.transactions, p.rows);
+        last_report = p;
+        last_report_at = Clock::now();
         if (Clock::now() - last_log >= std::chrono::seconds(10)) {
           last_log = Clock::now();
           log::info("mirror.progress")
@@ -58,6 +105,8 @@ struct MirrorService::Impl : MirrorThreadControl {
       if (result) {
         status.set_apply(result->applied_lsn, result->lag_bytes, result->lag_seconds, result->transactions,
                          result->rows);
+        last_report = *result;
+        last_report_at = Clock::now();
         continue;  // stopped on request (pause)
       }
       const auto wait = backoff.after_failure();
@@ -65,7 +114,7 @@ struct MirrorService::Impl : MirrorThreadControl {
       last_error = result.error();
       log::warn("mirror.retrying").kv("error", last_error).kv("retry_in_s", static_cast<std::int64_t>(wait.count()));
       publish("retrying");
-      wake.wait_for(lock, wait, [&] { return shutdown || paused; });
+      wait_publishing_lag(lock, Clock::now() + wait, [&] { return shutdown || paused; });
       if (shutdown) return;
     }
   }

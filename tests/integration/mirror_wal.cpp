@@ -114,6 +114,10 @@ TEST_CASE("MariaDB unreachable for 20 s mid-run: clients are unaffected, the mir
   forwarder.cut();
   CHECK(wait_for([&] { return mirror_state(tandem) == "retrying"; }, 15s));
   std::this_thread::sleep_for(16s);
+  // The lag keeps growing while MySQL is away: the follower stopped about 16 s ago, with the
+  // clients' WAL written since.
+  CHECK(tandem.metric("tandem_apply_lag_seconds").value_or(0) >= 12);
+  CHECK(tandem.metric("tandem_apply_lag_bytes").value_or(0) > 100'000);
   forwarder.restore();
   writer.join();
   // The clients never noticed.
@@ -123,6 +127,8 @@ TEST_CASE("MariaDB unreachable for 20 s mid-run: clients are unaffected, the mir
   CHECK(tandem.metric("tandem_mirror_errors").value_or(0) >= 1);
   INFO("tandem log: " << tandem.log_tail(60));
   require_validated_equal(config);
+  // Caught up, the lag is PostgreSQL's replay lag again.
+  CHECK(wait_for([&] { return tandem.metric("tandem_apply_lag_seconds").value_or(99) < 5; }, 30s));
 }
 
 TEST_CASE("tandem serve killed with -9 mid-run: restarted, the mirror resumes with nothing lost or applied twice") {
