@@ -924,13 +924,9 @@ struct JournalMirror::Impl : MirrorThreadControl {
       {
         std::unique_lock lock(mutex);
         if (paused) publish("paused");
-        // The lag goes on growing while paused (or below, while MySQL is away): it is published
-        // every second.
-        while (!wake.wait_for(lock, std::chrono::seconds(1), [&] { return shutdown || !paused; })) {
-          lock.unlock();
-          publish_lag();
-          lock.lock();
-        }
+        // The lag goes on growing while paused (or below, while MySQL is away).
+        wait_ticking(
+            lock, Clock::time_point::max(), [&] { return shutdown || !paused; }, [&] { publish_lag(); });
         if (shutdown) return;
       }
       backoff.run_started();
@@ -959,14 +955,8 @@ struct JournalMirror::Impl : MirrorThreadControl {
           .kv("error", result.error())
           .kv("retry_in_s", static_cast<std::int64_t>(wait.count()));
       publish("retrying");
-      const auto retry_at = Clock::now() + wait;
-      while (!wake.wait_until(lock, std::min(retry_at, Clock::now() + std::chrono::seconds(1)), [&] {
-        return shutdown || paused;
-      }) && Clock::now() < retry_at) {
-        lock.unlock();
-        publish_lag();
-        lock.lock();
-      }
+      wait_ticking(
+          lock, Clock::now() + wait, [&] { return shutdown || paused; }, [&] { publish_lag(); });
       if (shutdown) return;
     }
   }

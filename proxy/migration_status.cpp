@@ -97,21 +97,22 @@ void MigrationStatus::set_journal(std::uint64_t bytes, std::uint64_t segments, s
       static_cast<double>(journal_last_ > journal_applied_ ? journal_last_ - journal_applied_ : 0));
 }
 
-void MigrationStatus::add_diverged(const std::string& table, const std::string& reason) {
-  std::lock_guard lock(mutex_);
+void MigrationStatus::count_diverged(const std::string& table, std::string reason) {
   auto& d = diverged_[table];
   ++d.count;
-  d.last_reason = reason;
+  d.last_reason = std::move(reason);
   diverged_gauge_.Add({{"table", table}}).Set(static_cast<double>(d.count));
+}
+
+void MigrationStatus::add_diverged(const std::string& table, const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  count_diverged(table, reason);
 }
 
 bool MigrationStatus::add_refused(const std::string& fingerprint, const std::string& table,
                                   const std::string& statement, const std::string& reason) {
   std::lock_guard lock(mutex_);
-  auto& d = diverged_[table];
-  ++d.count;
-  d.last_reason = reason + ": " + statement;
-  diverged_gauge_.Add({{"table", table}}).Set(static_cast<double>(d.count));
+  count_diverged(table, reason + ": " + statement);
   // A bounded number of fingerprints, and of metric series: an application that builds its SQL
   // with varying identifiers would otherwise grow them without end.
   const bool known = refused_.contains(fingerprint);

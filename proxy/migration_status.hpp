@@ -54,6 +54,8 @@ class MigrationStatus {
   std::string json() const;  // an object for /api/v1/status
 
  private:
+  void count_diverged(const std::string& table, std::string reason);  // mutex_ held
+
   mutable std::mutex mutex_;
   std::string phase_ = "starting", error_, applied_lsn_;
   std::map<std::string, TableCopyFigures> tables_;

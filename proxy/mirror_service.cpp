@@ -61,24 +61,14 @@ struct MirrorService::Impl : MirrorThreadControl {
     status.set_apply(p.applied_lsn, bytes, seconds, p.transactions, p.rows);
   }
 
-  // Waits on `wake` until `done` or `deadline`, publishing the lag every second meanwhile.
-  template <typename Done>
-  void wait_publishing_lag(std::unique_lock<std::mutex>& lock, Clock::time_point deadline, Done done) {
-    while (!wake.wait_until(lock, std::min(deadline, Clock::now() + std::chrono::seconds(1)), done) &&
-           Clock::now() < deadline) {
-      lock.unlock();
-      publish_stopped_lag();
-      lock.lock();
-    }
-  }
-
   void loop() {
     RetryBackoff backoff;
     while (true) {
       {
         std::unique_lock lock(mutex);
         if (paused) publish("paused");
-        wait_publishing_lag(lock, Clock::time_point::max(), [&] { return shutdown || !paused; });
+        wait_ticking(
+            lock, Clock::time_point::max(), [&] { return shutdown || !paused; }, [&] { publish_stopped_lag(); });
         if (shutdown) return;
         stop_run = false;
       }
@@ -114,7 +104,8 @@ struct MirrorService::Impl : MirrorThreadControl {
       last_error = result.error();
       log::warn("mirror.retrying").kv("error", last_error).kv("retry_in_s", static_cast<std::int64_t>(wait.count()));
       publish("retrying");
-      wait_publishing_lag(lock, Clock::now() + wait, [&] { return shutdown || paused; });
+      wait_ticking(
+          lock, Clock::now() + wait, [&] { return shutdown || paused; }, [&] { publish_stopped_lag(); });
       if (shutdown) return;
     }
   }

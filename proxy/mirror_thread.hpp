@@ -45,6 +45,21 @@ struct MirrorThreadControl {
     wake.notify_all();
   }
 
+  // Waits on `wake` (with `lock` held on `mutex`) until `done()` or `deadline`, running `tick()`
+  // every second meanwhile without the lock: what goes on growing while the thread waits (the
+  // lag while MySQL is away or the mirror paused) is still published.
+  template <typename Done, typename Tick>
+  void wait_ticking(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point deadline, Done done,
+                    Tick tick) {
+    using Clock = std::chrono::steady_clock;
+    while (!wake.wait_until(lock, std::min(deadline, Clock::now() + std::chrono::seconds(1)), done) &&
+           Clock::now() < deadline) {
+      lock.unlock();
+      tick();
+      lock.lock();
+    }
+  }
+
  private:
   bool set_paused(bool value, const char* event) {
     {

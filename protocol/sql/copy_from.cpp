@@ -1,27 +1,15 @@
 // Reading a COPY ... FROM STDIN statement off libpg_query's parse tree.
 #include "protocol/sql/copy_from.hpp"
 
-#include <pg_query.h>
-
 #include <algorithm>
-#include <boost/json.hpp>
 #include <cctype>
+
+#include "protocol/sql/parse_tree.hpp"
 
 namespace tandem::sql {
 namespace {
 
 using boost::json::object;
-using boost::json::value;
-
-const object* object_at(const object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_object() ? &v->as_object() : nullptr;
-}
-
-std::string string_at(const object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -63,18 +51,11 @@ std::expected<char, std::string> single_byte(const object& def, const std::strin
 }  // namespace
 
 std::expected<CopyFrom, std::string> parse_copy_from(std::string_view sql) {
-  const std::string text(sql);
-  PgQueryParseResult parsed = pg_query_parse(text.c_str());
-  if (parsed.error) {
-    std::string e = parsed.error->message;
-    pg_query_free_parse_result(parsed);
-    return std::unexpected("the COPY statement does not parse: " + e);
-  }
-  boost::system::error_code ec;
-  value tree = boost::json::parse(parsed.parse_tree, ec);
-  pg_query_free_parse_result(parsed);
-  if (ec || !tree.is_object()) return std::unexpected("internal error: unreadable parse tree");
-  const auto* stmts = tree.as_object().if_contains("stmts");
+  auto tree = parse_tree(sql);
+  if (!tree)
+    return std::unexpected(tree.error().internal ? tree.error().message
+                                                 : "the COPY statement does not parse: " + tree.error().message);
+  const auto* stmts = tree->as_object().if_contains("stmts");
   if (!stmts || !stmts->is_array() || stmts->as_array().size() != 1)
     return std::unexpected("expected one COPY statement");
   const auto& raw = stmts->as_array()[0];

@@ -5,17 +5,13 @@
 #include <pg_query.h>
 
 #include <algorithm>
-#include <boost/json.hpp>
 #include <cstdint>
 #include <cstdio>
 
+#include "protocol/sql/parse_tree.hpp"
+
 namespace tandem::sql {
 namespace {
-
-std::string string_at(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 
 void add(std::vector<NamedTable>& tables, NamedTable t) {
   if (!t.name.empty() && std::find(tables.begin(), tables.end(), t) == tables.end()) tables.push_back(std::move(t));
@@ -80,13 +76,7 @@ StatementIdentity identify_statement(std::string_view sql) {
   id.fingerprint = parsed ? std::string(fp.fingerprint_str) : text_hash(sql);
   pg_query_free_fingerprint_result(fp);
   if (!parsed) return id;
-  PgQueryParseResult tree = pg_query_parse(text.c_str());
-  if (!tree.error) {
-    boost::system::error_code ec;
-    const boost::json::value v = boost::json::parse(tree.parse_tree, ec);
-    if (!ec) collect(v, id.tables);
-  }
-  pg_query_free_parse_result(tree);
+  if (auto tree = parse_tree(text)) collect(*tree, id.tables);
   return id;
 }
 

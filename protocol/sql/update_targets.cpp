@@ -1,23 +1,12 @@
 // Reads an UpdateStmt's relation and the names of its targetList's ResTargets.
 #include "protocol/sql/update_targets.hpp"
 
-#include <pg_query.h>
-
 #include <algorithm>
-#include <boost/json.hpp>
+
+#include "protocol/sql/parse_tree.hpp"
 
 namespace tandem::sql {
 namespace {
-
-const boost::json::object* object_at(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_object() ? &v->as_object() : nullptr;
-}
-
-std::string string_at(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 
 // The name of the single key of a node such as {"UpdateStmt": {...}}.
 std::string node_type(const boost::json::value& v) {
@@ -50,19 +39,13 @@ std::expected<UpdateTargets, std::string> read_update(const boost::json::object&
 }  // namespace
 
 std::expected<UpdateTargets, std::string> update_targets(std::string_view sql) {
-  const std::string text(sql);
-  PgQueryParseResult parsed = pg_query_parse(text.c_str());
-  if (parsed.error) {
-    std::string e = parsed.error->message;  // "syntax error at or near ..." and the like
-    if (parsed.error->cursorpos > 0) e += " (at position " + std::to_string(parsed.error->cursorpos) + ")";
-    pg_query_free_parse_result(parsed);
+  auto tree = parse_tree(sql);
+  if (!tree) {
+    std::string e = tree.error().message;  // "syntax error at or near ..." and the like
+    if (tree.error().position > 0) e += " (at position " + std::to_string(tree.error().position) + ")";
     return std::unexpected(std::move(e));
   }
-  boost::system::error_code ec;
-  boost::json::value tree = boost::json::parse(parsed.parse_tree, ec);
-  pg_query_free_parse_result(parsed);
-  if (ec || !tree.is_object()) return std::unexpected("internal error: unreadable parse tree");
-  const auto* stmts = tree.as_object().if_contains("stmts");
+  const auto* stmts = tree->as_object().if_contains("stmts");
   if (!stmts || !stmts->is_array() || stmts->as_array().empty()) return std::unexpected("empty statement");
   if (stmts->as_array().size() > 1)
     return std::unexpected("several statements (" + std::to_string(stmts->as_array().size()) +
