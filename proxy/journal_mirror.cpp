@@ -200,6 +200,11 @@ struct JournalMirror::Impl : MirrorThreadControl {
   std::atomic<bool> awaiting_durable{false};
   std::mutex slot_mutex;  // one slot advance at a time
   std::thread thread, slot_thread;
+  JournalMirror::StartOptions options;
+  // Retired (the WAL mirror takes over): nothing more is journaled, and the slot never moves past
+  // slot_limit (guarded by slot_mutex).
+  std::atomic<bool> retired{false};
+  std::string slot_limit;
 
   // Applier-side state, used by the thread only.
   struct Table {
@@ -291,7 +296,11 @@ struct JournalMirror::Impl : MirrorThreadControl {
 
   void publish(const std::string& state) {
     std::lock_guard lock(error_mutex);
-    status.set_mirror("proxy", state, last_error, errors);
+    // Retired, or only emptying the journal before the WAL mirror starts: the status shows the
+    // mode it is switching to.
+    const bool handing_over = retired.load() || !options.keep_slot;
+    status.set_mirror(handing_over ? "wal" : options.mode, handing_over && state == "running" ? "switching" : state,
+                      last_error, errors);
   }
   void note_error(const std::string& error) {
     std::lock_guard lock(error_mutex);
@@ -409,9 +418,10 @@ struct JournalMirror::Impl : MirrorThreadControl {
       log::info("mirror.no_slot").kv("slot", config.migration.slot);
       return {};
     }
-    auto options = migrator::backfill_options(config);
-    options.until_caught_up = true;
-    auto r = migrator::run_backfill(options, [&](const migrator::BackfillProgress& p) {
+    auto backfill = migrator::backfill_options(config);
+    backfill.until_caught_up = true;
+    backfill.until_marker = options.drain_marker;
+    auto r = migrator::run_backfill(backfill, [&](const migrator::BackfillProgress& p) {
       status.set_apply(p.applied_lsn, p.lag_bytes, p.lag_seconds, p.transactions, p.rows);
     });
     if (!r) return std::unexpected("draining the replication slot: " + r.error());
@@ -426,10 +436,15 @@ struct JournalMirror::Impl : MirrorThreadControl {
   void advance_slot_to_current(migrator::PgConnection& pg) {
     // Not while keep_slot advances it: the slot would be active, and this advance skipped.
     std::lock_guard slot_lock(slot_mutex);
-    auto r = pg.query(
-        "SELECT pg_replication_slot_advance(slot_name, pg_current_wal_lsn()) FROM pg_replication_slots "
-        "WHERE slot_name = $1 AND NOT active",
-        {config.migration.slot});
+    // Retired: the WAL mirror goes on from slot_limit, and must find every later change there.
+    auto r = retired ? pg.query(
+                           "SELECT pg_replication_slot_advance(slot_name, $2::pg_lsn) FROM pg_replication_slots "
+                           "WHERE slot_name = $1 AND NOT active AND confirmed_flush_lsn < $2::pg_lsn",
+                           {config.migration.slot, slot_limit})
+                     : pg.query(
+                           "SELECT pg_replication_slot_advance(slot_name, pg_current_wal_lsn()) FROM "
+                           "pg_replication_slots WHERE slot_name = $1 AND NOT active",
+                           {config.migration.slot});
     if (!r) {
       log::warn("mirror.slot_advance_failed").kv("error", r.error().message);
     } else if (r->rows.empty()) {
@@ -498,6 +513,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
       }
       if (pg && target) {
         std::lock_guard slot_lock(slot_mutex);
+        if (retired) return;  // the WAL mirror needs every change after the switch in the slot
         auto r = pg->query(
             "SELECT pg_replication_slot_advance(slot_name, $2::pg_lsn) FROM pg_replication_slots WHERE slot_name = "
             "$1 AND NOT active AND confirmed_flush_lsn < $2::pg_lsn",
@@ -966,14 +982,45 @@ JournalMirror::JournalMirror(const config::Config& config, MigrationStatus& stat
     : impl_(std::make_unique<Impl>(config, status)) {}
 
 JournalMirror::~JournalMirror() {
+  stop();
+  impl_->journal.reset();  // its last callbacks use the members below
+}
+
+void JournalMirror::stop() {
   impl_->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
   if (impl_->slot_thread.joinable()) impl_->slot_thread.join();
-  impl_->journal.reset();  // its last callbacks use the members below
-  impl_->publish("stopped");
+  if (!impl_->retired) impl_->publish("stopped");
 }
 
-void JournalMirror::start() {
+void JournalMirror::start(StartOptions options) {
+  open();
+  impl_->options = std::move(options);
+  impl_->thread = std::thread([this] { impl_->loop(); });
+  if (impl_->options.keep_slot) impl_->slot_thread = std::thread([this] { impl_->keep_slot(); });
+}
+
+void JournalMirror::retire(const std::string& slot_limit) {
+  {
+    std::lock_guard slot_lock(impl_->slot_mutex);
+    impl_->slot_limit = slot_limit;
+    impl_->retired = true;
+  }
+  impl_->publish("switching");
+}
+
+bool JournalMirror::drained() const {
+  auto& d = *impl_;
+  {
+    std::lock_guard lock(d.mutex);
+    if (!d.caught_up) return false;
+  }
+  const auto last = d.journal->figures().last_seq;
+  return d.journal->durable_seq() >= last && d.applied.load() >= last;
+}
+
+void JournalMirror::open() {
+  if (impl_->journal) return;
   migrator::JournalOptions options;
   options.dir = impl_->config.state_dir / "journal";
   // The applier waits ~25 ms between batches anyway; fewer device flushes leave the disk to the
@@ -992,8 +1039,6 @@ void JournalMirror::start() {
       .kv("bytes", static_cast<std::int64_t>(f.bytes));
   impl_->status.set_journal(f.bytes, f.segments, f.last_seq, 0, false);
   impl_->seed_lag();
-  impl_->thread = std::thread([this] { impl_->loop(); });
-  impl_->slot_thread = std::thread([this] { impl_->keep_slot(); });
 }
 
 bool JournalMirror::wait_caught_up(std::chrono::milliseconds limit) {
@@ -1006,7 +1051,7 @@ bool JournalMirror::pause() { return impl_->pause(); }
 bool JournalMirror::resume() { return impl_->resume(); }
 
 bool JournalMirror::images(std::string_view user, std::string_view schema, std::string_view table) const {
-  return impl_->gets_images(user, schema, table);
+  return !impl_->retired && impl_->gets_images(user, schema, table);
 }
 
 pgwire::CaptureBudget* JournalMirror::capture_budget() { return &impl_->budget; }
@@ -1022,6 +1067,8 @@ std::uint64_t JournalMirror::take_ticket() {
 
 void JournalMirror::complete(std::uint64_t ticket, std::vector<pgwire::CapturedTransaction> transactions) {
   auto& d = *impl_;
+  // Retired: the slot has these for the WAL mirror (every earlier ticket was answered before).
+  if (d.retired) return;
   std::lock_guard lock(d.ticket_mutex);
   d.completed.emplace(ticket, std::move(transactions));
   // Everything up to the oldest ticket still unanswered goes to the journal, in ticket order.

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 
 #include "config/config.hpp"
 #include "proxy/migration_status.hpp"
@@ -21,13 +22,34 @@ class JournalMirror : public MirrorSink {
   JournalMirror(const JournalMirror&) = delete;
   JournalMirror& operator=(const JournalMirror&) = delete;
 
-  // Opens the journal (throws when it cannot) and starts the applier thread, which first drains
-  // the replication slot if there is one.
-  void start();
+  struct StartOptions {
+    // Drain the replication slot up to this logical message (prefix tandem_catch_up), written
+    // while the proxy held every session, rather than up to PostgreSQL's current position.
+    std::string drain_marker;
+    // Advance the slot behind the journal (the safety net for a crash). Off when the journal is
+    // only emptied before the WAL mirror takes over: the slot then carries every write.
+    bool keep_slot = true;
+    std::string mode = "proxy";  // as the status shows it
+  };
+  // Opens the journal; throws when it cannot. Sessions may hand transactions in from then on.
+  void open();
+  // Opens the journal if not yet open, and starts the applier thread, which first applies what
+  // the journal holds, then drains the replication slot if there is one.
+  void start(StartOptions options);
+  void start() { start(StartOptions{}); }
   // Waits until that first drain is done (true) or `limit` passed (false).
   bool wait_caught_up(std::chrono::milliseconds limit);
   bool pause();
   bool resume();
+  // The switch to the WAL mirror, while the proxy holds every session at a transaction boundary:
+  // from now on nothing more is journaled and no write is rewritten for images; the slot is never
+  // advanced past `slot_limit` (PostgreSQL's position now), from where the WAL mirror goes on.
+  // The applier goes on until the journal is applied.
+  void retire(const std::string& slot_limit);
+  // The first drain is done, and everything journaled is durable and applied.
+  bool drained() const;
+  // Stops the threads after the batch in hand (also done by the destructor).
+  void stop();
 
   std::uint64_t take_ticket() override;
   void complete(std::uint64_t ticket, std::vector<pgwire::CapturedTransaction> transactions) override;

@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace tandem::proxy {
@@ -67,6 +68,7 @@ struct RelayLoop::Impl {
   std::mutex mutex;  // guards incoming and stopping
   std::vector<std::unique_ptr<Job>> incoming;
   bool stopping = false;
+  bool resume = false;
 
   // Loop thread only.
   std::vector<std::unique_ptr<Job>> live;
@@ -134,17 +136,21 @@ struct RelayLoop::Impl {
     std::uint64_t ignored;
     [[maybe_unused]] auto r = ::read(wake_fd, &ignored, sizeof ignored);
     std::vector<std::unique_ptr<Job>> jobs;
-    bool stop;
+    bool stop, resume_now;
     {
       std::lock_guard lock(mutex);
       jobs.swap(incoming);
       stop = stopping;
+      resume_now = std::exchange(resume, false);
     }
     for (auto& job : jobs) {
       job->index = live.size();
       Job& j = *live.emplace_back(std::move(job));
       update(j);
     }
+    if (resume_now && !stop)
+      for (auto& job : live)
+        if (!job->done && !job->to_backend.pending() && !job->backend_failed) resumed(*job);
     if (!stop) return true;
     for (auto& job : live) {
       if (job->done) continue;
@@ -209,6 +215,28 @@ struct RelayLoop::Impl {
     pipe.begin = 0;
     pipe.end = out->size();
     flush(j, from_client);
+    if (terminated && !j.done) finish(j, RelayEnd::client_terminated, 0);
+  }
+
+  // What a session kept of its client's bytes goes on to PostgreSQL, as if just read.
+  void resumed(Job& j) {
+    bool terminated = false;
+    std::optional<std::string_view> out;
+    try {
+      out = j.peer->client_resume(terminated);
+    } catch (const std::exception& e) {
+      finish(j, RelayEnd::peer_failed, 0, e.what());
+      return;
+    }
+    if (!out) {
+      finish(j, RelayEnd::client_protocol_error, 0);
+      return;
+    }
+    if (out->empty() && !terminated) return;
+    j.to_backend.data = out->data();
+    j.to_backend.begin = 0;
+    j.to_backend.end = out->size();
+    flush(j, true);
     if (terminated && !j.done) finish(j, RelayEnd::client_terminated, 0);
   }
 
@@ -289,6 +317,14 @@ void RelayLoop::add(int client_fd, int backend_fd, RelayPeer* peer) {
     impl_->incoming.push_back(std::move(job));
   }
   impl_->count.fetch_add(1, std::memory_order_relaxed);
+  impl_->wake();
+}
+
+void RelayLoop::resume_held() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->resume = true;
+  }
   impl_->wake();
 }
 

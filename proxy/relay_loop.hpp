@@ -44,6 +44,12 @@ class RelayPeer {
   virtual std::optional<std::string_view> backend_bytes(std::string_view chunk) = 0;
   // Once per session: the relay is over and the descriptors are the session's again.
   virtual void relay_ended(RelayResult result) = 0;
+  // After RelayLoop::resume_held: what the peer kept of the client's bytes (client_bytes gave
+  // back nothing for them) and now forwards, as client_bytes returns it; empty: nothing.
+  virtual std::optional<std::string_view> client_resume(bool& terminated) {
+    (void)terminated;
+    return std::string_view{};
+  }
 
  protected:
   ~RelayPeer() = default;
@@ -58,6 +64,8 @@ class RelayLoop {
 
   // Takes over two connected, non-blocking sockets. Thread-safe.
   void add(int client_fd, int backend_fd, RelayPeer* peer);
+  // Calls client_resume of every session it relays whose client bytes are all written. Thread-safe.
+  void resume_held();
   // Ends the thread, closing every socket it still relays without calling relay_ended: for the
   // end of the process, after the sessions' own loops have stopped.
   void stop();

@@ -16,8 +16,7 @@
 
 #include "config/log.hpp"
 #include "proxy/admin/http_server.hpp"
-#include "proxy/journal_mirror.hpp"
-#include "proxy/mirror_service.hpp"
+#include "proxy/mirror_control.hpp"
 #include "proxy/proxy_state.hpp"
 #include "proxy/relay_loop.hpp"
 #include "proxy/session.hpp"
@@ -177,32 +176,22 @@ int ProxyServer::run() {
 
   d.state.request_shutdown = [&d] { asio::post(d.main_loop(), [&d] { d.begin_shutdown("admin request"); }); };
 
-  // The mirror, when configured, runs beside the proxy on a thread of its own.
-  std::unique_ptr<MirrorService> mirror;
-  std::shared_ptr<JournalMirror> journal_mirror;
-  if (d.config.mirror.mode == "proxy") {
-    if (!d.config.target) throw std::runtime_error("mirror.mode = \"proxy\" needs target.url");
+  // The mirror, when configured, runs beside the proxy on threads of its own.
+  d.state.release_held = [&d] {
+    for (auto& relay : d.relays) relay->resume_held();
+  };
+  std::unique_ptr<MirrorControl> mirror;
+  if (d.config.mirror.mode == "proxy" || d.config.mirror.mode == "wal") {
+    if (!d.config.target) throw std::runtime_error("mirror.mode = \"" + d.config.mirror.mode + "\" needs target.url");
     d.state.migration = std::make_shared<MigrationStatus>(d.state.metrics.registry());
     d.state.migration->set_phase("mirror");
-    journal_mirror = std::make_shared<JournalMirror>(d.config, *d.state.migration);
-    journal_mirror->start();
-    // Clients wait in the listen queue until what the replication slot holds is applied: the
-    // journal then continues exactly where the slot ends.
-    if (!journal_mirror->wait_caught_up(std::chrono::seconds(120)))
-      log::warn("mirror.catch_up_slow")
-          .kv("detail", "the replication slot is not drained after 120 s; serving clients, the slot drains first");
-    d.state.mirror_sink = journal_mirror;
-    d.state.mirror_pause = [&journal_mirror] { return journal_mirror->pause(); };
-    d.state.mirror_resume = [&journal_mirror] { return journal_mirror->resume(); };
-  }
-  if (d.config.mirror.mode == "wal") {
-    if (!d.config.target) throw std::runtime_error("mirror.mode = \"wal\" needs target.url");
-    d.state.migration = std::make_shared<MigrationStatus>(d.state.metrics.registry());
-    d.state.migration->set_phase("mirror");
-    mirror = std::make_unique<MirrorService>(d.config, *d.state.migration);
+    mirror = std::make_unique<MirrorControl>(d.config, d.state);
+    mirror->start();
     d.state.mirror_pause = [&mirror] { return mirror->pause(); };
     d.state.mirror_resume = [&mirror] { return mirror->resume(); };
-    mirror->start();
+    d.state.mirror_switch = [&mirror](std::string_view mode, double hold_seconds, int& http_status) {
+      return mirror->switch_to(mode, hold_seconds, http_status);
+    };
   }
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&d](const boost::system::error_code& e, int signo) {
@@ -244,8 +233,6 @@ int ProxyServer::run() {
   // live until the loops are destroyed, after the relay loops.
   for (auto& relay : d.relays) relay->stop();
   mirror.reset();  // the batch in hand is applied and its position committed
-  d.state.mirror_sink.reset();
-  journal_mirror.reset();
   log::info("proxy.stopped");
   return 0;
 }

@@ -117,20 +117,9 @@ class Session final : public RelayPeer {
         client_peer_(peer_name(client_.socket())),
         client_scanner_(ctx.state.config.proxy.max_message_bytes, &relay_frontend_types()),
         backend_scanner_(SIZE_MAX, nullptr) {
-    if (ctx.state.mirror_sink) {
-      // mirror.mode = "proxy": whole messages, so writes can be rewritten and captured.
-      filter_ = std::make_unique<pgwire::MirrorFilter>(
-          [this, sink = ctx.state.mirror_sink](std::string_view schema, std::string_view table) {
-            return sink->images(user_, schema, table);
-          },
-          &ctx.state.ddl_epoch,
-          [sink = ctx.state.mirror_sink](std::string_view schema, std::string_view table) {
-            return sink->on_mysql(schema, table);
-          },
-          ctx.state.mirror_sink->capture_budget());
-      client_reader_.emplace(ctx.state.config.proxy.max_message_bytes, pgwire::MessageReader::Phase::regular);
-      backend_reader_.emplace(SIZE_MAX, pgwire::MessageReader::Phase::regular);
-    }
+    generation_ = ctx.state.mirror_generation.load();
+    sink_ = ctx.state.mirror_sink();
+    if (sink_) make_filter();
     client_scanner_.want_prefix('Q', pgwire::RelayScanner::kMaxPrefix);
     client_scanner_.want_prefix('P', pgwire::RelayScanner::kMaxPrefix);
     client_scanner_.want_prefix('B', 160);  // portal and statement names (NAMEDATALEN 64)
@@ -138,13 +127,15 @@ class Session final : public RelayPeer {
     client_scanner_.want_prefix('C', 80);
     backend_scanner_.want_prefix('Z', 1);
     backend_scanner_.want_prefix('E', 32);  // the severity field comes first
+    backend_scanner_.want_prefix('S', 512);
   }
 
   ~Session() {
     if (client_secret_) ctx_.state.cancels.remove(backend_pid_, *client_secret_);
     // Answers that will never be read commit nothing here; later tickets must not wait for them.
     for (const auto& t : tickets_)
-      if (t) ctx_.state.mirror_sink->complete(*t, {});
+      if (t && sink_) sink_->complete(*t, {});
+    if (busy_) ctx_.state.busy_sessions.fetch_sub(1);
   }
 
   asio::awaitable<void> run();
@@ -194,9 +185,32 @@ class Session final : public RelayPeer {
   void on_client_message(const RelayedMessage& m);
   void on_backend_message(const RelayedMessage& m);
   void count(StatementClass c) { metrics_.statements(c).Increment(); }
+  // mirror.mode = "proxy": whole messages, so writes can be rewritten and captured.
+  void make_filter();
+  // What client_bytes does with a chunk: forwards it (maybe changed), or keeps it while the proxy
+  // holds sessions at a transaction boundary for a switch of the mirror.
+  std::optional<std::string_view> take_client_bytes(std::string_view chunk, bool& terminated);
+  // At a transaction boundary, before anything more is sent: false when the session must wait
+  // (the proxy holds sessions). Otherwise the session counts as busy, and follows a switch of the
+  // mirror made since its last boundary.
+  bool leave_rest();
+  void follow_mirror();
+  // Nothing sent that PostgreSQL has not answered, and no transaction open.
+  bool at_rest() const {
+    return transaction_status_ == 'I' && awaiting_ready_ == 0 && !unsynced_ && client_at_boundary() &&
+           backend_at_boundary();
+  }
+  void note_parameter(std::string_view body);
+  void note_ready() {
+    if (busy_ && at_rest()) {
+      busy_ = false;
+      ctx_.state.busy_sessions.fetch_sub(1);
+    }
+  }
+  std::optional<std::string_view> client_resume(bool& terminated) override;
   bool client_at_boundary() const { return filter_ ? client_reader_->buffered() == 0 : client_scanner_.at_boundary(); }
   bool backend_at_boundary() const {
-    return filter_ ? backend_reader_->buffered() == 0 : backend_scanner_.at_boundary();
+    return filter_ ? backend_reader_->buffered() == 0 && backend_passthrough_ == 0 : backend_scanner_.at_boundary();
   }
   // mirror.mode = "proxy": frames, rewrites and captures; false on a protocol error.
   bool filter_client(std::string_view chunk, std::string& out, bool& terminated);
@@ -229,6 +243,29 @@ class Session final : public RelayPeer {
   std::string scratch_;  // startup-phase messages; the relay never uses it
 
   std::unique_ptr<pgwire::MirrorFilter> filter_;
+  // The mirror's sink as of this session's last transaction boundary (null: none), and the
+  // switch count it was read at.
+  std::shared_ptr<MirrorSink> sink_;
+  std::uint64_t generation_ = 0;
+  // For a switch of the mirror: whether this session counts in busy_sessions; what its client
+  // sent while held; the ReadyForQuery still owed; extended-protocol messages since the last Sync.
+  bool busy_ = false, holding_ = false;
+  std::string held_, resumed_;
+  std::int64_t awaiting_ready_ = 0;
+  bool unsynced_ = false;
+  // Without a filter: what a filter started later needs to know. Statements prepared (nullopt:
+  // a text longer than the scanner keeps), Parse and Close messages not yet answered, and the
+  // parameters PostgreSQL reported that bear on row images.
+  std::map<std::string, std::optional<pgwire::Parse>, std::less<>> known_statements_;
+  struct StatementChange {
+    bool close = false, portal = false;
+    std::string name;
+    std::optional<pgwire::Parse> parse;
+  };
+  std::deque<StatementChange> statement_changes_;
+  std::map<std::string, std::string, std::less<>> parameters_;
+  // Body bytes of a server message begun before the filter started, passed on unread.
+  std::size_t backend_passthrough_ = 0;
   // mirror.mode = "proxy": one entry per Query, Sync and function call sent, answered by one
   // ReadyForQuery each, oldest first: the commit-order ticket of those that may commit.
   std::deque<std::optional<std::uint64_t>> tickets_;
@@ -525,9 +562,12 @@ asio::awaitable<bool> Session::authenticate(const std::string& startup_packet) {
     } else {
       to_client.append(scratch_.data(), body.size() + 5);
     }
-    if (filter_ && type == pgwire::backend::kParameterStatus) {
-      std::string ignored;
-      (void)filter_->from_backend(type, body, std::string_view(scratch_.data(), body.size() + 5), ignored);
+    if (type == pgwire::backend::kParameterStatus) {
+      note_parameter(body);
+      if (filter_) {
+        std::string ignored;
+        (void)filter_->from_backend(type, body, std::string_view(scratch_.data(), body.size() + 5), ignored);
+      }
     }
     if (type == pgwire::backend::kReadyForQuery) {
       transaction_status_ = body.empty() ? 'I' : body[0];
@@ -571,6 +611,43 @@ asio::awaitable<void> Session::send_client_error(std::string_view severity, std:
 }
 
 void Session::on_client_message(const RelayedMessage& m) {
+  switch (m.type) {
+    case 'Q':
+    case 'S':
+    case 'F':
+      ++awaiting_ready_;
+      unsynced_ = false;
+      break;
+    case 'P':
+    case 'B':
+    case 'E':
+    case 'D':
+    case 'C':
+    case 'H':
+      unsynced_ = true;
+      break;
+    default:
+      break;
+  }
+  if (!filter_) {
+    // What a filter started later needs: which statements this session prepared.
+    if (m.type == 'Q') {
+      known_statements_.erase(std::string());  // a simple Query drops the unnamed statement
+    } else if (m.type == 'P') {
+      StatementChange c;
+      c.name = std::string(cstring_at(m.prefix));
+      if (m.length - 4 == m.prefix.size()) {
+        if (auto p = pgwire::decode_parse(m.prefix)) c.parse = std::move(*p);
+      }
+      statement_changes_.push_back(std::move(c));
+    } else if (m.type == 'C') {
+      StatementChange c;
+      c.close = true;
+      c.portal = m.prefix.empty() || m.prefix[0] != 'S';  // answered too, changes no statement
+      if (!c.portal) c.name = std::string(cstring_at(m.prefix, 1));
+      statement_changes_.push_back(std::move(c));
+    }
+  }
   switch (m.type) {
     case 'Q': {
       std::array<StatementClass, 16> classes{};
@@ -637,7 +714,31 @@ void Session::on_client_message(const RelayedMessage& m) {
   }
 }
 
+void Session::note_parameter(std::string_view body) {
+  const auto name = cstring_at(body);
+  if (name != "standard_conforming_strings" && name != "client_encoding" && name != "TimeZone" &&
+      name != "DateStyle" && name != "IntervalStyle")
+    return;
+  parameters_.insert_or_assign(std::string(name), std::string(cstring_at(body, name.size() + 1)));
+}
+
 void Session::on_backend_message(const RelayedMessage& m) {
+  if (m.type == 'S') {
+    note_parameter(m.prefix);
+    return;
+  }
+  if (!filter_ && (m.type == '1' || m.type == '3')) {
+    // ParseComplete, CloseComplete: the oldest Parse or Close took effect.
+    if (statement_changes_.empty()) return;
+    auto c = std::move(statement_changes_.front());
+    statement_changes_.pop_front();
+    if (c.close) {
+      if (!c.portal) known_statements_.erase(c.name);
+    } else {
+      known_statements_.insert_or_assign(std::move(c.name), std::move(c.parse));
+    }
+    return;
+  }
   if (m.type == 'E') {
     // PostgreSQL announces its own disconnects (terminate, shutdown) with a FATAL error; the
     // client must see that one, not a second one from us.
@@ -647,6 +748,8 @@ void Session::on_backend_message(const RelayedMessage& m) {
   }
   if (m.type != 'Z') return;
   if (!m.prefix.empty()) transaction_status_ = m.prefix[0];
+  if (awaiting_ready_ > 0) --awaiting_ready_;
+  statement_changes_.clear();  // those not answered were skipped after an error
   if (auto started = pending_.pop()) {
     metrics_.statement_duration_seconds.Observe(std::chrono::duration<double>(Clock::now() - *started).count());
   }
@@ -663,7 +766,14 @@ asio::awaitable<ClientEnd> Session::pump_client_to_backend() {
       co_return ClientEnd::disconnected;
     }
     bool terminated = false;
-    const auto out = client_bytes({buffer.get(), n}, terminated);
+    auto out = client_bytes({buffer.get(), n}, terminated);
+    while (out && holding_) {
+      // Held for a switch of the mirror: polled, as the switch lasts a moment.
+      asio::steady_timer wait(co_await asio::this_coro::executor, std::chrono::milliseconds(2));
+      co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == asio::error::operation_aborted) co_return ClientEnd::disconnected;
+      if (!ctx_.state.hold.load()) out = client_resume(terminated);
+    }
     if (!out) co_return ClientEnd::protocol_error;
     co_await backend_->write_all(asio::buffer(out->data(), out->size()), ec);
     if (ec) {
@@ -723,13 +833,19 @@ bool Session::filter_client(std::string_view chunk, std::string& out, bool& term
     if (m.type == 'Q' || m.type == 'S' || m.type == 'F') {
       const bool may_commit = m.type == 'F' || (m.type == 'Q' ? query_may_commit_ : batch_may_commit_);
       if (m.type == 'S') batch_may_commit_ = false;
-      tickets_.push_back(may_commit ? std::optional(ctx_.state.mirror_sink->take_ticket()) : std::nullopt);
+      tickets_.push_back(may_commit && sink_ ? std::optional(sink_->take_ticket()) : std::nullopt);
     }
   }
 }
 
 bool Session::filter_backend(std::string_view chunk, std::string& out) {
   out.clear();
+  if (backend_passthrough_ > 0) {
+    const auto n = std::min(backend_passthrough_, chunk.size());
+    out.append(chunk.substr(0, n));
+    chunk.remove_prefix(n);
+    backend_passthrough_ -= n;
+  }
   backend_reader_->feed(chunk);
   for (;;) {
     auto next = backend_reader_->next();
@@ -751,8 +867,9 @@ bool Session::filter_backend(std::string_view chunk, std::string& out) {
       tickets_.pop_front();
     }
     auto committed = filter_->take_committed();
-    if (!ticket && !committed.empty()) ticket = ctx_.state.mirror_sink->take_ticket();  // not foreseen
-    if (ticket) ctx_.state.mirror_sink->complete(*ticket, std::move(committed));
+    if (!sink_) continue;  // the WAL mirror has them
+    if (!ticket && !committed.empty()) ticket = sink_->take_ticket();  // not foreseen
+    if (ticket) sink_->complete(*ticket, std::move(committed));
   }
 }
 
@@ -814,8 +931,74 @@ asio::awaitable<void> Session::client_protocol_error() {
   }
 }
 
+void Session::make_filter() {
+  filter_ = std::make_unique<pgwire::MirrorFilter>(
+      [this](std::string_view schema, std::string_view table) { return sink_ && sink_->images(user_, schema, table); },
+      &ctx_.state.ddl_epoch,
+      [this](std::string_view schema, std::string_view table) { return sink_ && sink_->on_mysql(schema, table); },
+      sink_ ? sink_->capture_budget() : nullptr);
+  client_reader_.emplace(ctx_.state.config.proxy.max_message_bytes, pgwire::MessageReader::Phase::regular);
+  backend_reader_.emplace(SIZE_MAX, pgwire::MessageReader::Phase::regular);
+}
+
+bool Session::leave_rest() {
+  auto& state = ctx_.state;
+  // Counted before the hold is read, and the switch sets the hold before it reads the count:
+  // either the switch waits for this session, or this session waits for the switch.
+  state.busy_sessions.fetch_add(1);
+  if (state.hold.load()) {
+    state.busy_sessions.fetch_sub(1);
+    return false;
+  }
+  busy_ = true;
+  if (generation_ != state.mirror_generation.load()) follow_mirror();
+  return true;
+}
+
+// The mirror switched since this session's last transaction boundary: it now journals its writes
+// to the new sink, or to none.
+void Session::follow_mirror() {
+  generation_ = ctx_.state.mirror_generation.load();
+  sink_ = ctx_.state.mirror_sink();
+  if (filter_) {
+    filter_->set_budget(sink_ ? sink_->capture_budget() : nullptr);
+    return;
+  }
+  if (!sink_) return;
+  make_filter();
+  for (const auto& [name, value] : parameters_) filter_->adopt_parameter(name, value);
+  for (const auto& [name, parse] : known_statements_) filter_->adopt_statement(name, parse);
+  known_statements_.clear();
+  statement_changes_.clear();
+  // A server message may have begun (a notification, say): its bytes pass unread.
+  backend_passthrough_ = backend_scanner_.body_left();
+  backend_reader_->feed(backend_scanner_.partial_header());
+  log::debug("session.mirror_capture_started").kv("client", client_peer_).kv("pid", std::int64_t{backend_pid_});
+}
+
+std::optional<std::string_view> Session::client_resume(bool& terminated) {
+  if (!holding_ || ctx_.state.hold.load()) return std::string_view{};
+  holding_ = false;
+  resumed_ = std::move(held_);
+  held_.clear();
+  return take_client_bytes(resumed_, terminated);
+}
+
 std::optional<std::string_view> Session::client_bytes(std::string_view chunk, bool& terminated) {
   metrics_.client_received_bytes_total.Increment(static_cast<double>(chunk.size()));
+  return take_client_bytes(chunk, terminated);
+}
+
+std::optional<std::string_view> Session::take_client_bytes(std::string_view chunk, bool& terminated) {
+  if (holding_) {
+    held_.append(chunk);
+    return std::string_view{};
+  }
+  if (!busy_ && !leave_rest()) {
+    holding_ = true;
+    held_.assign(chunk);
+    return std::string_view{};
+  }
   if (filter_) {
     if (!filter_client(chunk, client_out_, terminated)) return std::nullopt;
     return std::string_view(client_out_);
@@ -838,6 +1021,7 @@ std::optional<std::string_view> Session::backend_bytes(std::string_view chunk) {
     // the mirror safer. A crash before the sync is covered by the replication slot, which the
     // mirror drains on restart (docs/mirror.md).
     if (!filter_backend(chunk, backend_out_)) return std::nullopt;
+    note_ready();
     metrics_.client_sent_bytes_total.Increment(static_cast<double>(backend_out_.size()));
     return std::string_view(backend_out_);
   }
@@ -846,6 +1030,7 @@ std::optional<std::string_view> Session::backend_bytes(std::string_view chunk) {
     protocol_error_ = "source PostgreSQL: " + scanned.error().message;
     return std::nullopt;
   }
+  note_ready();
   metrics_.client_sent_bytes_total.Increment(static_cast<double>(chunk.size()));
   return chunk;
 }

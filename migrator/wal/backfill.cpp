@@ -65,8 +65,8 @@ std::expected<BackfillProgress, std::string> run_backfill(
   const wal::Lsn start = std::max(*applied, *consistent);
 
   // For --until-caught-up: a logical message written now marks the source position to reach.
-  std::string marker;
-  if (options.until_caught_up) {
+  std::string marker = options.until_marker;
+  if (options.until_caught_up && marker.empty()) {
     std::mt19937_64 rng(std::random_device{}());
     marker = std::to_string(rng());
     auto r = catalog->query("SELECT pg_logical_emit_message(false, 'tandem_catch_up', $1)", {marker});

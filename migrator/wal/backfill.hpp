@@ -22,6 +22,9 @@ struct BackfillOptions {
   std::string slot = "tandem_slot";
   std::string publication = "tandem_pub";
   bool until_caught_up = false;  // stop once the source's WAL position at start is applied
+  // With until_caught_up: stop at this logical message (prefix tandem_catch_up) written before,
+  // rather than at one written at start: the point where the proxy's own mirror takes over.
+  std::string until_marker;
   std::size_t batch_transactions = 200;
   // When the stream pauses, what arrived is applied once this long has passed since the last
   // apply: under steady writes MySQL then commits a batch of transactions at a time rather than

@@ -328,21 +328,7 @@ std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::st
     case 'S': {
       auto p = decode_parameter_status(body);
       if (!p) return std::unexpected(p.error());
-      if (p->name == "standard_conforming_strings") {
-        backslash_strings_ = p->value == "off";
-      } else if (p->name == "client_encoding") {
-        client_encoding_ = p->value;
-      } else if (p->name == "TimeZone") {
-        timezone_ = p->value;
-      } else if (p->name == "DateStyle") {
-        datestyle_ = p->value;
-        datestyle_problem_ =
-            p->value.starts_with("ISO") ? "" : "DateStyle is " + p->value + ": row images are read in the ISO style";
-      } else if (p->name == "IntervalStyle") {
-        intervalstyle_problem_ = p->value == "postgres"
-                                     ? ""
-                                     : "IntervalStyle is " + p->value + ": row images are read in the postgres style";
-      }
+      adopt_parameter(p->name, p->value);
       break;
     }
     default:
@@ -350,6 +336,37 @@ std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::st
   }
   out.append(whole);
   return {};
+}
+
+void MirrorFilter::adopt_parameter(std::string_view name, std::string_view value) {
+  if (name == "standard_conforming_strings") {
+    backslash_strings_ = value == "off";
+  } else if (name == "client_encoding") {
+    client_encoding_ = value;
+  } else if (name == "TimeZone") {
+    timezone_ = value;
+  } else if (name == "DateStyle") {
+    datestyle_ = value;
+    datestyle_problem_ =
+        value.starts_with("ISO") ? "" : "DateStyle is " + std::string(value) + ": row images are read in the ISO style";
+  } else if (name == "IntervalStyle") {
+    intervalstyle_problem_ = value == "postgres" ? ""
+                                                 : "IntervalStyle is " + std::string(value) +
+                                                       ": row images are read in the postgres style";
+  }
+}
+
+void MirrorFilter::adopt_statement(const std::string& name, const std::optional<Parse>& parse) {
+  if (!parse) {
+    capture_.adopt(Parse{name, {}, {}});
+    return;
+  }
+  auto r = rewrite(parse->query);
+  if (!r) {
+    capture_.adopt(*parse);
+    return;
+  }
+  capture_.adopt(*parse, op_letter(r->kind), r->had_returning, std::move(r->sql));
 }
 
 }  // namespace tandem::pgwire

@@ -49,6 +49,15 @@ class MirrorFilter {
   // Transactions committed since the last call, oldest first, with their row images.
   std::vector<CapturedTransaction> take_committed() { return capture_.take_committed(); }
 
+  // Where captured writes are charged (none: unbounded).
+  void set_budget(CaptureBudget* budget) { capture_.set_budget(budget); }
+  // A filter that starts in the middle of a session (the mirror switched to "proxy"), at a
+  // transaction boundary, learns what the session did before: a parameter PostgreSQL reported,
+  // and a statement it prepared (nullopt: its text is not known). A prepared write to rewrite is
+  // prepared again, rewritten, before its next Bind.
+  void adopt_parameter(std::string_view name, std::string_view value);
+  void adopt_statement(const std::string& name, const std::optional<Parse>& parse);
+
  private:
   std::optional<ImageRewrite> rewrite(std::string_view statement) const;
 

@@ -46,6 +46,12 @@ class RelayScanner {
 
   // True when the bytes scanned so far end exactly at a message boundary.
   bool at_boundary() const { return state_ == State::header && header_len_ == 0; }
+  // Where the bytes scanned so far end inside a message: the bytes of its header read so far,
+  // when the header is not complete; otherwise how many bytes of its body are still to come.
+  std::string_view partial_header() const {
+    return state_ == State::header ? std::string_view(header_.data(), header_len_) : std::string_view();
+  }
+  std::size_t body_left() const { return state_ == State::header ? 0 : body_remaining_; }
 
  private:
   enum class State : std::uint8_t { header, prefix, skip };

@@ -99,10 +99,17 @@ void WriteCapture::on_parse(const Parse& m, char image_op, bool client_returning
   s.epoch = epoch;
 }
 
+void WriteCapture::adopt(const Parse& m, char image_op, bool client_returning, std::string sent) {
+  Statement& s = statements_[m.name] = {m.query, m.parameter_types, image_op, client_returning};
+  s.sent = std::move(sent);
+  s.stale = image_op != 0;  // PostgreSQL holds the client's own text: prepared again, rewritten
+}
+
 std::optional<std::pair<Close, Parse>> WriteCapture::reprepare(const std::string& name, std::uint64_t epoch) {
   auto it = statements_.find(name);
-  // The unnamed statement is prepared again by nearly every client before each use anyway.
-  if (name.empty() || it == statements_.end() || !it->second.image_op || it->second.sent.empty() ||
+  // The unnamed statement is prepared again by nearly every client before each use anyway; not
+  // one found stale.
+  if (it == statements_.end() || (name.empty() && !it->second.stale) || !it->second.image_op || it->second.sent.empty() ||
       (it->second.epoch >= epoch && !it->second.stale))
     return std::nullopt;
   // The Close, then the Parse; the statement stays, so what they would undo to is a copy.
@@ -406,7 +413,9 @@ void WriteCapture::completed(CapturedStatement& s) {
     }
   } else if (is_write_tag(w)) {
     if (s.sql.empty() && s.unsupported.empty())
-      s.unsupported = "a " + w + " from a statement prepared where the proxy could not see it (SQL PREPARE)";
+      s.unsupported = "a " + w +
+                      " from a statement prepared where the proxy could not see it (SQL PREPARE, or before the "
+                      "switch to the proxy mirror with a text over 4 KiB)";
     // Held until the transaction is journaled: its text and parameters count too.
     std::size_t bytes = s.sql.size();
     for (const auto& p : s.parameters) bytes += p ? p->size() + 4 : 4;

@@ -72,6 +72,10 @@ class WriteCapture {
   // then (see reprepare).
   void on_parse(const Parse& m, char image_op = 0, bool client_returning = false, std::string sent = {},
                 std::uint64_t epoch = 0);
+  // A statement prepared before the capture started (see MirrorFilter::adopt_statement): known
+  // without a ParseComplete to wait for. Rewritten (`image_op`), it is prepared again before its
+  // next Bind (see reprepare). An empty query: its text is not known.
+  void adopt(const Parse& m, char image_op = 0, bool client_returning = false, std::string sent = {});
   void on_bind(const Bind& m);
   // `injected`: the proxy added this Describe; its answer is not the client's.
   void on_describe(const Describe& m, bool injected = false);

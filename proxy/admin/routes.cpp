@@ -50,7 +50,8 @@ AdminResponse AdminRoutes::handle(const AdminRequest& request) const {
     return AdminResponse{200, "application/json", status_json()};
   }
   const bool operator_action =
-      path == "/api/v1/shutdown" || path == "/api/v1/mirror/pause" || path == "/api/v1/mirror/resume";
+      path == "/api/v1/shutdown" || path == "/api/v1/mirror/pause" || path == "/api/v1/mirror/resume" ||
+      path == "/api/v1/mirror/mode";
   if (operator_action) {
     if (request.method != "POST") return json_error(405, "use POST");
     if (state_.config.admin.token.empty()) {
@@ -71,6 +72,39 @@ AdminResponse AdminRoutes::handle(const AdminRequest& request) const {
     o["mirror"] = pause ? "paused" : "running";
     o["changed"] = changed;
     return AdminResponse{200, "application/json", boost::json::serialize(o) + "\n"};
+  }
+  if (path == "/api/v1/mirror/mode") {
+    // ?to=wal|proxy[&hold_seconds=N]: the switch, with sessions held at a transaction boundary.
+    if (!state_.mirror_switch) return json_error(409, "no mirror runs in this process (mirror.mode is off)");
+    std::string to;
+    double hold_seconds = 5;
+    const auto q = request.target.find('?');
+    std::string_view query = q == std::string_view::npos ? std::string_view() : request.target.substr(q + 1);
+    while (!query.empty()) {
+      const auto amp = query.find('&');
+      const auto pair = query.substr(0, amp);
+      query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+      const auto eq = pair.find('=');
+      const auto key = pair.substr(0, eq);
+      const auto value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+      if (key == "to") {
+        to = value;
+      } else if (key == "hold_seconds") {
+        try {
+          std::size_t used = 0;
+          hold_seconds = std::stod(std::string(value), &used);
+          if (used != value.size()) throw std::invalid_argument("trailing");
+        } catch (const std::exception&) {
+          return json_error(400, "hold_seconds must be a number of seconds, got '" + std::string(value) + "'");
+        }
+      } else {
+        return json_error(400, "unknown parameter '" + std::string(key) + "' (to, hold_seconds)");
+      }
+    }
+    if (to.empty()) return json_error(400, "say which mode: ?to=wal or ?to=proxy");
+    int status = 200;
+    auto body = state_.mirror_switch(to, hold_seconds, status);
+    return AdminResponse{status, "application/json", std::move(body)};
   }
   return json_error(404, "no such endpoint");
 }

@@ -618,3 +618,61 @@ TEST_CASE("mirror filter: a rewritten statement whose Bind PostgreSQL refuses wi
   sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"9"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
   CHECK(types(sent) == "BDES");
 }
+
+TEST_CASE("mirror filter started mid-session: statements prepared before are prepared again, rewritten, before use") {
+  // The mirror switched to "proxy": the session prepared s1 (a write), s2 (a read), the unnamed
+  // statement (a write) and s3 (text not known) without a filter, which PostgreSQL holds as the
+  // client wrote them.
+  std::atomic<std::uint64_t> epoch{3};
+  MirrorFilter f(MirrorFilter::TablePredicate{}, &epoch);
+  f.adopt_parameter("DateStyle", "ISO, MDY");
+  f.adopt_statement("s1", Parse{"s1", "UPDATE h SET a = $1", {23}});
+  f.adopt_statement("s2", Parse{"s2", "SELECT a FROM h", {}});
+  f.adopt_statement("", Parse{"", "DELETE FROM h WHERE a = $1", {}});
+  f.adopt_statement("s3", std::nullopt);
+
+  auto sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"7"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  REQUIRE(types(sent) == "CPBDES");
+  auto again = decode_parse(sent[1].body);
+  REQUIRE(again);
+  CHECK(again->name == "s1");
+  CHECK(again->query == "UPDATE h SET a = $1\nRETURNING NULL AS \"tandem.image\", h.*");
+  CHECK(again->parameter_types == std::vector<std::uint32_t>{23});
+  const RowDescription rd{{field("tandem.image"), field("a", 900, 23)}};
+  auto to_client = messages(backend(f, enc(CloseComplete{}) + enc(ParseComplete{}) + enc(BindComplete{}) + enc(rd) +
+                                           enc(DataRow{{std::nullopt, "7"}}) + enc(CommandComplete{"UPDATE 1"}) +
+                                           enc(ReadyForQuery{'I'})));
+  CHECK(types(to_client) == "2CZ");
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK(txs[0].statements.at(0).sql == "UPDATE h SET a = $1");
+  CHECK(txs[0].statements.at(0).image_rows == std::vector<std::vector<Value>>{{"7"}});
+  CHECK(txs[0].statements.at(0).unsupported.empty());
+  // Once only.
+  sent = messages(client(f, enc(Bind{"", "s1", {0}, {Value{"8"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  CHECK(types(sent) == "BDES");
+  backend(f, enc(BindComplete{}) + enc(rd) + enc(DataRow{{std::nullopt, "8"}}) + enc(CommandComplete{"UPDATE 1"}) +
+                 enc(ReadyForQuery{'I'}));
+  (void)f.take_committed();
+
+  // A read is left as it is; the unnamed write is prepared again too.
+  sent = messages(client(f, enc(Bind{"", "s2", {}, {}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  CHECK(types(sent) == "BES");
+  backend(f, enc(BindComplete{}) + enc(DataRow{{"8"}}) + enc(CommandComplete{"SELECT 1"}) + enc(ReadyForQuery{'I'}));
+  sent = messages(client(f, enc(Bind{"", "", {0}, {Value{"8"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  REQUIRE(types(sent) == "CPBDES");
+  CHECK(decode_parse(sent[1].body)->query == "DELETE FROM h WHERE a = $1\nRETURNING NULL AS \"tandem.image\", h.*");
+  backend(f, enc(CloseComplete{}) + enc(ParseComplete{}) + enc(BindComplete{}) + enc(rd) +
+                 enc(DataRow{{std::nullopt, "8"}}) + enc(CommandComplete{"DELETE 1"}) + enc(ReadyForQuery{'I'}));
+  txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK(txs[0].statements.at(0).image_op == 'd');
+
+  // A write through a statement whose text the session did not know is flagged, not lost.
+  sent = messages(client(f, enc(Bind{"", "s3", {}, {}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  CHECK(types(sent) == "BES");
+  backend(f, enc(BindComplete{}) + enc(CommandComplete{"UPDATE 2"}) + enc(ReadyForQuery{'I'}));
+  txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK(txs[0].statements.at(0).unsupported.find("before the switch to the proxy mirror") != std::string::npos);
+}

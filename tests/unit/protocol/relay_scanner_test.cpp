@@ -113,3 +113,21 @@ TEST_CASE("a type byte outside the allowed table is a protocol error") {
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().message == "invalid message type 0x21");
 }
+
+TEST_CASE("relay scanner: where a stream stops inside a message") {
+  RelayScanner s(1 << 20, nullptr);
+  auto nothing = [](const RelayedMessage&) {};
+  // 'A' of length 4 + 6 body bytes, cut after its type and two length bytes.
+  const std::string message = std::string("A\0\0\0\x0a", 5) + "abcdef";
+  REQUIRE(s.scan(message.substr(0, 3), nothing));
+  CHECK_FALSE(s.at_boundary());
+  CHECK(s.partial_header() == message.substr(0, 3));
+  CHECK(s.body_left() == 0);
+  REQUIRE(s.scan(message.substr(3, 4), nothing));
+  CHECK(s.partial_header().empty());
+  CHECK(s.body_left() == 4);
+  REQUIRE(s.scan(message.substr(7), nothing));
+  CHECK(s.at_boundary());
+  CHECK(s.body_left() == 0);
+  CHECK(s.partial_header().empty());
+}

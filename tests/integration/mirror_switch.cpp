@@ -1,0 +1,196 @@
+// The switch between mirror.mode "wal" and "proxy": live, through POST /api/v1/mirror/mode, with
+// pgbench's sessions (their statements prepared before the switch) writing throughout, and at a
+// restart, with a journal the proxy mirror could not apply before it stopped. Both sides are
+// validated equal row for row, pgbench_history's timestamps included.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/migration_db.hpp"
+#include "support/mirror_support.hpp"
+#include "support/tandem_process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using tandem::it::Databases;
+using tandem::it::exec_pg;
+using tandem::it::Forwarder;
+using tandem::it::mirror_options;
+using tandem::it::mirror_state;
+using tandem::it::mysql_port;
+using tandem::it::pgbench_through;
+using tandem::it::prepared_databases;
+using tandem::it::require_validated_equal;
+using tandem::it::TandemProcess;
+using tandem::it::wait_for;
+
+std::string status_text(const TandemProcess& t, const char* path) {
+  auto s = t.status();
+  const auto* v = s.find(path);
+  return v && v->is_string() ? std::get<std::string>(v->value) : std::string();
+}
+
+double status_number(const TandemProcess& t, const char* path) {
+  auto s = t.status();
+  const auto* v = s.find(path);
+  return v && v->is_number() ? std::get<double>(v->value) : -1;
+}
+
+tandem::it::HttpResponse switch_mode(const TandemProcess& t, const std::string& query) {
+  const tandem::it::HttpHeaders auth = {{"Authorization", "Bearer " + t.admin_token()}};
+  auto r = tandem::it::http_request(t.admin_port(), "POST", "/api/v1/mirror/mode" + query, auth, {}, 90s);
+  REQUIRE_MESSAGE(r.has_value(), r.error());
+  return *r;
+}
+
+bool running_in(const TandemProcess& t, const std::string& mode) {
+  return status_text(t, "migration.mirror.mode") == mode && mirror_state(t) == "running";
+}
+
+// pgbench through the proxy while the mirror switches wal -> proxy -> wal, then validated.
+// `tls`: PostgreSQL reached over TLS, so that sessions stay on the coroutine relay.
+void switch_under_load(bool tls) {
+  Databases db(tls ? "mir_switch_tls" : "mir_switch");
+  const auto config = prepared_databases(db);
+  auto options = mirror_options(db, db.mysql_url(), "wal");
+  if (tls) {
+    const std::string plain = "sslmode=disable";
+    options.source_url.replace(options.source_url.find(plain), plain.size(), "sslmode=require");
+  }
+  TandemProcess tandem(options);
+  INFO("tandem log: " << tandem.log_tail(60));
+  REQUIRE(wait_for([&] { return running_in(tandem, "wal"); }, 30s));
+
+  // Prepared statements: every session prepares its statements before the switch, so the proxy
+  // mirror must learn them (and prepare its rewritten writes again) to capture their row images.
+  tandem::it::CommandResult prepared, simple;
+  std::thread writer([&] { prepared = pgbench_through(tandem, db, "prepared", 24); });
+  std::thread writer2([&] { simple = pgbench_through(tandem, db, "simple", 24); });
+  std::this_thread::sleep_for(5s);
+
+  auto to_proxy = switch_mode(tandem, "?to=proxy&hold_seconds=10");
+  CHECK_MESSAGE(to_proxy.status == 200, to_proxy.body);
+  MESSAGE("to proxy: " << to_proxy.body);
+  CHECK(to_proxy.body.find("\"mode\":\"proxy\"") != std::string::npos);
+  CHECK(wait_for([&] { return running_in(tandem, "proxy"); }, 30s));
+  // The sessions that were open all along now journal their writes.
+  CHECK(wait_for([&] { return status_number(tandem, "migration.mirror.journal.last_seq") > 100; }, 20s));
+  std::this_thread::sleep_for(6s);
+
+  auto to_wal = switch_mode(tandem, "?to=wal&hold_seconds=10");
+  CHECK_MESSAGE(to_wal.status == 200, to_wal.body);
+  MESSAGE("to wal: " << to_wal.body);
+  CHECK(wait_for([&] { return running_in(tandem, "wal"); }, 60s));
+  const double journaled = status_number(tandem, "migration.mirror.journal.last_seq");
+  writer.join();
+  writer2.join();
+  REQUIRE_MESSAGE(prepared.exit_code == 0, prepared.err);
+  REQUIRE_MESSAGE(simple.exit_code == 0, simple.err);
+  CHECK(prepared.out.find("number of failed transactions: 0") != std::string::npos);
+  CHECK(simple.out.find("number of failed transactions: 0") != std::string::npos);
+  // Back in "wal", nothing more is journaled.
+  CHECK(status_number(tandem, "migration.mirror.journal.last_seq") == journaled);
+  // Nothing was refused or diverged on the way.
+  CHECK(!tandem.metric("tandem_mirror_refused_statements").has_value());
+  CHECK(!tandem.metric("tandem_mirror_diverged_statements").has_value());
+  require_validated_equal(config);
+}
+
+}  // namespace
+
+TEST_CASE("mirror switch wal -> proxy -> wal under pgbench (prepared and simple): nothing lost or applied twice") {
+  switch_under_load(false);
+}
+
+TEST_CASE("mirror switch with the source over TLS (sessions on the coroutine relay)") { switch_under_load(true); }
+
+TEST_CASE("mirror switch: a transaction left open keeps the mirror as it was; bad requests say why") {
+  Databases db("mir_switch_open");
+  const auto config = prepared_databases(db);
+  TandemProcess tandem(mirror_options(db, db.mysql_url(), "wal"));
+  INFO("tandem log: " << tandem.log_tail(60));
+  REQUIRE(wait_for([&] { return running_in(tandem, "wal"); }, 30s));
+
+  auto unauthorized = tandem::it::http_post(tandem.admin_port(), "/api/v1/mirror/mode?to=proxy");
+  REQUIRE(unauthorized.has_value());
+  CHECK(unauthorized->status == 401);
+  auto same = switch_mode(tandem, "?to=wal");
+  CHECK(same.status == 409);
+  CHECK(same.body.find("already runs in mode wal") != std::string::npos);
+  auto bogus = switch_mode(tandem, "?to=mysql");
+  CHECK(bogus.status == 400);
+  auto missing = switch_mode(tandem, "");
+  CHECK(missing.status == 400);
+  auto bad_hold = switch_mode(tandem, "?to=proxy&hold_seconds=soon");
+  CHECK(bad_hold.status == 400);
+
+  auto open = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  exec_pg(open, "BEGIN");
+  exec_pg(open, "UPDATE pgbench_branches SET filler = 'open' WHERE bid = 1");
+  // Another session, idle, is held during the attempt and goes on after it.
+  auto idle = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  auto refused = switch_mode(tandem, "?to=proxy&hold_seconds=1");
+  CHECK(refused.status == 409);
+  CHECK(refused.body.find("1 session(s) did not reach a transaction boundary within 1") != std::string::npos);
+  CHECK(refused.body.find("stays in mode wal") != std::string::npos);
+  exec_pg(idle, "UPDATE pgbench_tellers SET tbalance = tbalance + 1 WHERE tid = 2");
+  exec_pg(open, "COMMIT");
+  CHECK(wait_for([&] { return running_in(tandem, "wal"); }, 30s));
+
+  // With the transaction over, the switch goes through.
+  exec_pg(open, "BEGIN");
+  exec_pg(open, "UPDATE pgbench_branches SET filler = 'after' WHERE bid = 1");
+  std::thread committer([&] {
+    std::this_thread::sleep_for(500ms);
+    exec_pg(open, "COMMIT");
+  });
+  auto waited = switch_mode(tandem, "?to=proxy&hold_seconds=10");
+  committer.join();
+  CHECK_MESSAGE(waited.status == 200, waited.body);
+  CHECK(waited.body.find("restart starts in the config's mirror.mode") != std::string::npos);
+  CHECK(wait_for([&] { return running_in(tandem, "proxy"); }, 30s));
+  exec_pg(idle, "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 5, now())");
+  require_validated_equal(config);
+}
+
+TEST_CASE("restarted in mode wal after the proxy mirror stopped with its journal not applied: nothing is lost") {
+  Databases db("mir_switch_restart");
+  const auto config = prepared_databases(db);
+  Forwarder forwarder(mysql_port());
+  const std::string via_forwarder = "mysql://root@127.0.0.1:" + std::to_string(forwarder.port()) + "/" + db.name;
+  tandem::it::TempDir state;
+  {
+    auto options = mirror_options(db, via_forwarder, "proxy");
+    options.state_dir = state.path() / "state";
+    TandemProcess first(options);
+    REQUIRE(wait_for([&] { return running_in(first, "proxy"); }, 30s));
+    forwarder.cut();
+    auto pg = db.pg();
+    const auto cut_at = pg.query_value("SELECT pg_current_wal_lsn()::text");
+    auto load = pgbench_through(first, db, "prepared", 25);
+    REQUIRE_MESSAGE(load.exit_code == 0, load.err);
+    CHECK(status_number(first, "migration.mirror.lag_transactions") > 0);
+    // The safety-net slot moves behind the journal (every 10 s, to where PostgreSQL was 10 s
+    // before): what the journal holds from just after the cut is then in the journal alone.
+    REQUIRE(wait_for(
+        [&] {
+          return pg.query_value("SELECT confirmed_flush_lsn > '" + cut_at +
+                                "'::pg_lsn FROM pg_replication_slots WHERE slot_name = '" + db.name + "'") == "t";
+        },
+        40s));
+    first.send_signal(SIGTERM);
+    CHECK(first.wait_exit(30s).exited);
+  }
+  forwarder.restore();
+  auto options = mirror_options(db, via_forwarder, "wal");
+  options.state_dir = state.path() / "state";
+  TandemProcess second(options);
+  INFO("tandem log: " << second.log_tail(60));
+  REQUIRE(wait_for([&] { return running_in(second, "wal"); }, 60s));
+  auto more = pgbench_through(second, db, "simple", 3);
+  REQUIRE_MESSAGE(more.exit_code == 0, more.err);
+  require_validated_equal(config);
+}
