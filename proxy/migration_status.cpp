@@ -132,12 +132,16 @@ bool MigrationStatus::add_refused(const std::string& fingerprint, const std::str
 void MigrationStatus::set_mirror(const std::string& mode, const std::string& state, const std::string& last_error,
                                  std::uint64_t errors) {
   std::lock_guard lock(mutex_);
+  static constexpr const char* kStates[] = {"starting", "catching_up", "running", "paused",
+                                            "retrying", "switching",   "stopped"};
+  // After a switch of mode, the series of the mode before no longer show a state.
+  if (!mirror_mode_.empty() && mirror_mode_ != mode)
+    for (const char* s : kStates) mirror_state_gauge_.Add({{"mode", mirror_mode_}, {"state", s}}).Set(0);
   mirror_mode_ = mode;
   mirror_state_ = state;
   mirror_error_ = last_error;
   mirror_errors_ = errors;
-  for (const char* s : {"starting", "catching_up", "running", "paused", "retrying", "stopped"})
-    mirror_state_gauge_.Add({{"mode", mode}, {"state", s}}).Set(state == s ? 1 : 0);
+  for (const char* s : kStates) mirror_state_gauge_.Add({{"mode", mode}, {"state", s}}).Set(state == s ? 1 : 0);
   mirror_errors_gauge_.Set(static_cast<double>(errors));
 }
 

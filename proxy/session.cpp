@@ -716,8 +716,8 @@ void Session::on_client_message(const RelayedMessage& m) {
 
 void Session::note_parameter(std::string_view body) {
   const auto name = cstring_at(body);
-  if (name != "standard_conforming_strings" && name != "client_encoding" && name != "TimeZone" &&
-      name != "DateStyle" && name != "IntervalStyle")
+  if (name != "standard_conforming_strings" && name != "client_encoding" && name != "TimeZone" && name != "DateStyle" &&
+      name != "IntervalStyle")
     return;
   parameters_.insert_or_assign(std::string(name), std::string(cstring_at(body, name.size() + 1)));
 }
@@ -867,7 +867,7 @@ bool Session::filter_backend(std::string_view chunk, std::string& out) {
       tickets_.pop_front();
     }
     auto committed = filter_->take_committed();
-    if (!sink_) continue;  // the WAL mirror has them
+    if (!sink_) continue;                                              // the WAL mirror has them
     if (!ticket && !committed.empty()) ticket = sink_->take_ticket();  // not foreseen
     if (ticket) sink_->complete(*ticket, std::move(committed));
   }
@@ -962,6 +962,7 @@ void Session::follow_mirror() {
   sink_ = ctx_.state.mirror_sink();
   if (filter_) {
     filter_->set_budget(sink_ ? sink_->capture_budget() : nullptr);
+    if (sink_) filter_->rewrite_prepared();
     return;
   }
   if (!sink_) return;

@@ -350,10 +350,15 @@ void MirrorFilter::adopt_parameter(std::string_view name, std::string_view value
     datestyle_problem_ =
         value.starts_with("ISO") ? "" : "DateStyle is " + std::string(value) + ": row images are read in the ISO style";
   } else if (name == "IntervalStyle") {
-    intervalstyle_problem_ = value == "postgres" ? ""
-                                                 : "IntervalStyle is " + std::string(value) +
-                                                       ": row images are read in the postgres style";
+    intervalstyle_problem_ =
+        value == "postgres" ? ""
+                            : "IntervalStyle is " + std::string(value) + ": row images are read in the postgres style";
   }
+}
+
+void MirrorFilter::rewrite_prepared() {
+  for (const auto& p : capture_.unrewritten())
+    if (rewrite(p.query)) adopt_statement(p.name, p);
 }
 
 void MirrorFilter::adopt_statement(const std::string& name, const std::optional<Parse>& parse) {

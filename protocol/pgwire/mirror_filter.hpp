@@ -57,6 +57,10 @@ class MirrorFilter {
   // prepared again, rewritten, before its next Bind.
   void adopt_parameter(std::string_view name, std::string_view value);
   void adopt_statement(const std::string& name, const std::optional<Parse>& parse);
+  // The mirror switched to "proxy" again while this filter ran without one (images() false):
+  // statements prepared meanwhile were not rewritten; those to rewrite now are prepared again,
+  // rewritten, before their next Bind.
+  void rewrite_prepared();
 
  private:
   std::optional<ImageRewrite> rewrite(std::string_view statement) const;

@@ -105,12 +105,19 @@ void WriteCapture::adopt(const Parse& m, char image_op, bool client_returning, s
   s.stale = image_op != 0;  // PostgreSQL holds the client's own text: prepared again, rewritten
 }
 
+std::vector<Parse> WriteCapture::unrewritten() const {
+  std::vector<Parse> out;
+  for (const auto& [name, s] : statements_)
+    if (!s.image_op && !s.sql.empty()) out.push_back(Parse{name, s.sql, s.types});
+  return out;
+}
+
 std::optional<std::pair<Close, Parse>> WriteCapture::reprepare(const std::string& name, std::uint64_t epoch) {
   auto it = statements_.find(name);
   // The unnamed statement is prepared again by nearly every client before each use anyway; not
   // one found stale.
-  if (it == statements_.end() || (name.empty() && !it->second.stale) || !it->second.image_op || it->second.sent.empty() ||
-      (it->second.epoch >= epoch && !it->second.stale))
+  if (it == statements_.end() || (name.empty() && !it->second.stale) || !it->second.image_op ||
+      it->second.sent.empty() || (it->second.epoch >= epoch && !it->second.stale))
     return std::nullopt;
   // The Close, then the Parse; the statement stays, so what they would undo to is a copy.
   Undo u{groups_sent_, false, true, name, it->second, {}};

@@ -76,6 +76,9 @@ class WriteCapture {
   // without a ParseComplete to wait for. Rewritten (`image_op`), it is prepared again before its
   // next Bind (see reprepare). An empty query: its text is not known.
   void adopt(const Parse& m, char image_op = 0, bool client_returning = false, std::string sent = {});
+  // The statements prepared without a rewrite (with a known text): what MirrorFilter may want to
+  // rewrite after all (see MirrorFilter::rewrite_prepared).
+  std::vector<Parse> unrewritten() const;
   void on_bind(const Bind& m);
   // `injected`: the proxy added this Describe; its answer is not the client's.
   void on_describe(const Describe& m, bool injected = false);

@@ -49,9 +49,8 @@ AdminResponse AdminRoutes::handle(const AdminRequest& request) const {
     if (request.method != "GET") return json_error(405, "use GET");
     return AdminResponse{200, "application/json", status_json()};
   }
-  const bool operator_action =
-      path == "/api/v1/shutdown" || path == "/api/v1/mirror/pause" || path == "/api/v1/mirror/resume" ||
-      path == "/api/v1/mirror/mode";
+  const bool operator_action = path == "/api/v1/shutdown" || path == "/api/v1/mirror/pause" ||
+                               path == "/api/v1/mirror/resume" || path == "/api/v1/mirror/mode";
   if (operator_action) {
     if (request.method != "POST") return json_error(405, "use POST");
     if (state_.config.admin.token.empty()) {

@@ -67,8 +67,8 @@ void switch_under_load(bool tls) {
   // Prepared statements: every session prepares its statements before the switch, so the proxy
   // mirror must learn them (and prepare its rewritten writes again) to capture their row images.
   tandem::it::CommandResult prepared, simple;
-  std::thread writer([&] { prepared = pgbench_through(tandem, db, "prepared", 24); });
-  std::thread writer2([&] { simple = pgbench_through(tandem, db, "simple", 24); });
+  std::thread writer([&] { prepared = pgbench_through(tandem, db, "prepared", 30); });
+  std::thread writer2([&] { simple = pgbench_through(tandem, db, "simple", 30); });
   std::this_thread::sleep_for(5s);
 
   auto to_proxy = switch_mode(tandem, "?to=proxy&hold_seconds=10");
@@ -78,11 +78,22 @@ void switch_under_load(bool tls) {
   CHECK(wait_for([&] { return running_in(tandem, "proxy"); }, 30s));
   // The sessions that were open all along now journal their writes.
   CHECK(wait_for([&] { return status_number(tandem, "migration.mirror.journal.last_seq") > 100; }, 20s));
-  std::this_thread::sleep_for(6s);
+  std::this_thread::sleep_for(4s);
 
   auto to_wal = switch_mode(tandem, "?to=wal&hold_seconds=10");
   CHECK_MESSAGE(to_wal.status == 200, to_wal.body);
   MESSAGE("to wal: " << to_wal.body);
+  CHECK(wait_for([&] { return running_in(tandem, "wal"); }, 60s));
+
+  // And once more both ways: the sessions' filters, kept in "wal", journal again.
+  std::this_thread::sleep_for(2s);
+  const double before = status_number(tandem, "migration.mirror.journal.last_seq");
+  auto again = switch_mode(tandem, "?to=proxy&hold_seconds=10");
+  CHECK_MESSAGE(again.status == 200, again.body);
+  CHECK(wait_for([&] { return running_in(tandem, "proxy"); }, 30s));
+  CHECK(wait_for([&] { return status_number(tandem, "migration.mirror.journal.last_seq") > before + 100; }, 20s));
+  auto back = switch_mode(tandem, "?to=wal&hold_seconds=10");
+  CHECK_MESSAGE(back.status == 200, back.body);
   CHECK(wait_for([&] { return running_in(tandem, "wal"); }, 60s));
   const double journaled = status_number(tandem, "migration.mirror.journal.last_seq");
   writer.join();

@@ -676,3 +676,22 @@ TEST_CASE("mirror filter started mid-session: statements prepared before are pre
   REQUIRE(txs.size() == 1);
   CHECK(txs[0].statements.at(0).unsupported.find("before the switch to the proxy mirror") != std::string::npos);
 }
+
+TEST_CASE("mirror filter back in a proxy mirror: statements prepared while it had none are prepared again, rewritten") {
+  // While the mirror ran in "wal", the filter rewrote nothing (no table got images).
+  bool images = false;
+  std::atomic<std::uint64_t> epoch{0};
+  MirrorFilter f([&](std::string_view, std::string_view) { return images; }, &epoch);
+  client(f, enc(Parse{"w", "INSERT INTO h VALUES ($1)", {23}}) + enc(Sync{}));
+  backend(f, enc(ParseComplete{}) + enc(ReadyForQuery{'I'}));
+  auto sent = messages(client(f, enc(Bind{"", "w", {0}, {Value{"1"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  CHECK(types(sent) == "BES");
+  backend(f, enc(BindComplete{}) + enc(CommandComplete{"INSERT 0 1"}) + enc(ReadyForQuery{'I'}));
+  (void)f.take_committed();
+
+  images = true;  // switched to "proxy"
+  f.rewrite_prepared();
+  sent = messages(client(f, enc(Bind{"", "w", {0}, {Value{"2"}}, {}}) + enc(Execute{"", 0}) + enc(Sync{})));
+  REQUIRE(types(sent) == "CPBDES");
+  CHECK(decode_parse(sent[1].body)->query == "INSERT INTO h VALUES ($1)\nRETURNING NULL AS \"tandem.image\", h.*");
+}

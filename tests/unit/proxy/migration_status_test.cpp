@@ -60,3 +60,30 @@ TEST_CASE("fingerprints beyond the bound count under `other`") {
     if (family.name == "tandem_mirror_refused_statements") series = family.metric.size();
   CHECK(series == MigrationStatus::kMaxRefusedFingerprints + 1);
 }
+
+TEST_CASE("mirror state metric: one series at 1, the mode's; a switch of mode clears the mode before") {
+  prometheus::Registry registry;
+  MigrationStatus s(registry);
+  auto value = [&](const std::string& mode, const std::string& state) {
+    for (const auto& family : registry.Collect()) {
+      if (family.name != "tandem_mirror_state") continue;
+      for (const auto& m : family.metric) {
+        std::string got_mode, got_state;
+        for (const auto& l : m.label) {
+          if (l.name == "mode") got_mode = l.value;
+          if (l.name == "state") got_state = l.value;
+        }
+        if (got_mode == mode && got_state == state) return m.gauge.value;
+      }
+    }
+    return -1.0;
+  };
+  s.set_mirror("wal", "running", "", 0);
+  CHECK(value("wal", "running") == 1);
+  s.set_mirror("proxy", "catching_up", "", 0);
+  CHECK(value("wal", "running") == 0);
+  CHECK(value("proxy", "catching_up") == 1);
+  s.set_mirror("wal", "switching", "", 0);
+  CHECK(value("wal", "switching") == 1);
+  CHECK(value("proxy", "catching_up") == 0);
+}
