@@ -205,6 +205,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
   // slot_limit (guarded by slot_mutex).
   std::atomic<bool> retired{false};
   std::string slot_limit;
+  std::uint64_t opened_seq = 0;  // the journal's last record when it was opened
 
   // Applier-side state, used by the thread only.
   struct Table {
@@ -840,7 +841,8 @@ struct JournalMirror::Impl : MirrorThreadControl {
   }
 
   // One connected run: applies the journal until stopped or an error; with `until_empty`, only
-  // until everything journaled so far is applied.
+  // what the journal held when it was opened (opened_seq): what sessions journal from then on
+  // goes after the drain of the slot, which comes before it in commit order.
   std::expected<void, std::string> apply_run(bool until_empty) {
     auto my = migrator::MysqlConnection::connect(*config.target, sql::Dialect::mariadb);
     if (!my) return std::unexpected(my.error().message);
@@ -863,8 +865,10 @@ struct JournalMirror::Impl : MirrorThreadControl {
         std::unique_lock lock(mutex);
         wake.wait_until(lock, last_apply + std::chrono::milliseconds(25), [&] { return shutdown || paused; });
       }
+      if (until_empty && applied >= opened_seq) return {};
       auto records = journal->read(applied + 1, 500);
       if (!records) return std::unexpected("reading the journal: " + records.error());
+      if (until_empty) std::erase_if(*records, [&](const auto& r) { return r.seq > opened_seq; });
       if (records->empty()) {
         journal->release_through(applied);
         if (until_empty) return {};
@@ -1038,6 +1042,7 @@ void JournalMirror::open() {
       .kv("last_seq", static_cast<std::int64_t>(f.last_seq))
       .kv("bytes", static_cast<std::int64_t>(f.bytes));
   impl_->status.set_journal(f.bytes, f.segments, f.last_seq, 0, false);
+  impl_->opened_seq = f.last_seq;
   impl_->seed_lag();
 }
 

@@ -132,9 +132,18 @@ struct MirrorControl::Impl {
     log::info("mirror.switch_started").kv("from", mode).kv("to", to).kv("hold_seconds", hold_seconds);
     auto c = pg();
     if (!c) return refusal(503, http, "cannot reach the source PostgreSQL: " + c.error());
-    // To "proxy": the WAL mirror stops first, so that the hold does not wait for it; PostgreSQL
-    // keeps the changes in the slot meanwhile.
-    if (to == "proxy") wal.reset();
+    // To "proxy": the journal is opened and the WAL mirror stops first, so that the hold waits
+    // for neither; PostgreSQL keeps the changes in the slot meanwhile.
+    std::shared_ptr<JournalMirror> next;
+    if (to == "proxy") {
+      next = std::make_shared<JournalMirror>(config, status);
+      try {
+        next->open();
+      } catch (const std::exception& e) {
+        return refusal(503, http, std::string(e.what()) + "; the mirror stays in mode " + mode);
+      }
+      wal.reset();
+    }
     auto give_up = [&](int code, const std::string& why) {
       release_sessions();
       if (to == "proxy") start_wal();
@@ -157,12 +166,6 @@ struct MirrorControl::Impl {
       if (!r || r->rows.empty() || !r->rows[0][0])
         return give_up(503, "marking the switch in the WAL: " + (r ? std::string("no answer") : r.error().message));
       lsn = *r->rows[0][0];
-      auto next = std::make_shared<JournalMirror>(config, status);
-      try {
-        next->open();
-      } catch (const std::exception& e) {
-        return give_up(503, e.what());
-      }
       journal = next;
       state.set_mirror_sink(next);
       mode = "proxy";
