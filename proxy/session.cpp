@@ -117,6 +117,7 @@ class Session final : public RelayPeer {
         client_peer_(peer_name(client_.socket())),
         client_scanner_(ctx.state.config.proxy.max_message_bytes, &relay_frontend_types()),
         backend_scanner_(SIZE_MAX, nullptr) {
+    switchable_ = static_cast<bool>(ctx.state.mirror_switch);
     generation_ = ctx.state.mirror_generation.load();
     sink_ = ctx.state.mirror_sink();
     if (sink_) make_filter();
@@ -249,6 +250,7 @@ class Session final : public RelayPeer {
   std::uint64_t generation_ = 0;
   // For a switch of the mirror: whether this session counts in busy_sessions; what its client
   // sent while held; the ReadyForQuery still owed; extended-protocol messages since the last Sync.
+  bool switchable_ = false;  // a mirror runs, which may switch: the rest is kept up to date
   bool busy_ = false, holding_ = false;
   std::string held_, resumed_;
   std::int64_t awaiting_ready_ = 0;
@@ -629,7 +631,7 @@ void Session::on_client_message(const RelayedMessage& m) {
     default:
       break;
   }
-  if (!filter_) {
+  if (!filter_ && switchable_) {
     // What a filter started later needs: which statements this session prepared.
     if (m.type == 'Q') {
       known_statements_.erase(std::string());  // a simple Query drops the unnamed statement
@@ -727,7 +729,7 @@ void Session::on_backend_message(const RelayedMessage& m) {
     note_parameter(m.prefix);
     return;
   }
-  if (!filter_ && (m.type == '1' || m.type == '3')) {
+  if (!filter_ && switchable_ && (m.type == '1' || m.type == '3')) {
     // ParseComplete, CloseComplete: the oldest Parse or Close took effect.
     if (statement_changes_.empty()) return;
     auto c = std::move(statement_changes_.front());
@@ -995,7 +997,7 @@ std::optional<std::string_view> Session::take_client_bytes(std::string_view chun
     held_.append(chunk);
     return std::string_view{};
   }
-  if (!busy_ && !leave_rest()) {
+  if (switchable_ && !busy_ && !leave_rest()) {
     holding_ = true;
     held_.assign(chunk);
     return std::string_view{};

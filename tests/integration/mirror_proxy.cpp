@@ -27,14 +27,9 @@ using tandem::it::mysql_port;
 using tandem::it::pgbench_through;
 using tandem::it::prepared_databases;
 using tandem::it::require_validated_equal;
+using tandem::it::status_number;
 using tandem::it::TandemProcess;
 using tandem::it::wait_for;
-
-double status_number(const TandemProcess& t, const char* path) {
-  auto s = t.status();
-  const auto* v = s.find(path);
-  return v && std::holds_alternative<double>(v->value) ? std::get<double>(v->value) : -1;
-}
 
 // Everything journaled is applied.
 bool drained(const TandemProcess& t) {

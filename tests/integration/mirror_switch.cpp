@@ -24,20 +24,10 @@ using tandem::it::mysql_port;
 using tandem::it::pgbench_through;
 using tandem::it::prepared_databases;
 using tandem::it::require_validated_equal;
+using tandem::it::status_number;
+using tandem::it::status_text;
 using tandem::it::TandemProcess;
 using tandem::it::wait_for;
-
-std::string status_text(const TandemProcess& t, const char* path) {
-  auto s = t.status();
-  const auto* v = s.find(path);
-  return v && v->is_string() ? std::get<std::string>(v->value) : std::string();
-}
-
-double status_number(const TandemProcess& t, const char* path) {
-  auto s = t.status();
-  const auto* v = s.find(path);
-  return v && v->is_number() ? std::get<double>(v->value) : -1;
-}
 
 tandem::it::HttpResponse switch_mode(const TandemProcess& t, const std::string& query) {
   const tandem::it::HttpHeaders auth = {{"Authorization", "Bearer " + t.admin_token()}};

@@ -169,11 +169,19 @@ inline void require_validated_equal(const std::filesystem::path& config) {
   CHECK(v.out.find("EQUAL") != std::string::npos);
 }
 
-inline std::string mirror_state(const TandemProcess& t) {
+// A string or number in /api/v1/status by its dotted path; "" or -1 when absent.
+inline std::string status_text(const TandemProcess& t, const char* path) {
   auto s = t.status();
-  const auto* state = s.find("migration.mirror.state");
-  return state && state->is_string() ? std::get<std::string>(state->value) : "";
+  const auto* v = s.find(path);
+  return v && v->is_string() ? std::get<std::string>(v->value) : std::string();
 }
+inline double status_number(const TandemProcess& t, const char* path) {
+  auto s = t.status();
+  const auto* v = s.find(path);
+  return v && v->is_number() ? std::get<double>(v->value) : -1;
+}
+
+inline std::string mirror_state(const TandemProcess& t) { return status_text(t, "migration.mirror.state"); }
 
 inline bool wait_for(const std::function<bool()>& done, std::chrono::seconds limit) {
   const auto until = std::chrono::steady_clock::now() + limit;
