@@ -70,7 +70,23 @@ MigrationStatus::MigrationStatus(prometheus::Registry& registry)
       diverged_gauge_(family(registry, "tandem_mirror_diverged_statements",
                              "Statements or transactions that could not be mirrored, per table")),
       refused_gauge_(family(registry, "tandem_mirror_refused_statements",
-                            "Statements the mirror could not apply, per statement fingerprint and table")) {}
+                            "Statements the mirror could not apply, per statement fingerprint and table")),
+      switches_gauge_(
+          family(registry, "tandem_mirror_switches",
+                 "Switches of the mirror's mode asked for, per target mode and result (switched, refused)")),
+      switch_hold_gauge_(family(registry, "tandem_mirror_switch_hold_seconds",
+                                "How long sessions were held at the last switch of the mirror's mode")
+                             .Add({})) {}
+
+void MigrationStatus::note_switch(const std::string& to, bool switched, const std::string& detail,
+                                  double held_seconds) {
+  std::lock_guard lock(mutex_);
+  last_switch_ = Switch{to, detail, switched, held_seconds};
+  auto& n = switched ? switches_ : switches_refused_;
+  ++n;
+  switches_gauge_.Add({{"to", to}, {"result", switched ? "switched" : "refused"}}).Increment();
+  switch_hold_gauge_.Set(held_seconds);
+}
 
 void MigrationStatus::set_capture(std::uint64_t held, std::uint64_t limit) {
   std::lock_guard lock(mutex_);
@@ -246,6 +262,10 @@ std::string MigrationStatus::json() const {
       r[fingerprint] = {
           {"table", f.table}, {"statements", f.count}, {"statement", f.statement}, {"last_reason", f.reason}};
     m["refused"] = std::move(r);
+    if (last_switch_)
+      m["last_switch"] = {{"to", last_switch_->to},         {"switched", last_switch_->switched},
+                          {"detail", last_switch_->detail}, {"held_seconds", last_switch_->held_seconds},
+                          {"switches", switches_},          {"refused", switches_refused_}};
     o["mirror"] = std::move(m);
   }
   if (!validation_.empty() || !validation_result_.empty()) {

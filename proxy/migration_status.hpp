@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace tandem::proxy {
@@ -34,6 +35,10 @@ class MigrationStatus {
   // "stopped"), the last error and how many runs failed.
   void set_mirror(const std::string& mode, const std::string& state, const std::string& last_error,
                   std::uint64_t errors);
+
+  // A switch of the mirror's mode (POST /api/v1/mirror/mode): to which mode, whether it was
+  // made, the switch point or why not, and how long sessions were held.
+  void note_switch(const std::string& to, bool switched, const std::string& detail, double held_seconds);
 
   // mirror.mode = "proxy": the journal (bytes and segment files on disk, newest sequence, the
   // sequence applied, whether an append was refused for its size limit).
@@ -67,6 +72,13 @@ class MigrationStatus {
   std::string validation_result_;
   std::string mirror_mode_, mirror_state_, mirror_error_;
   std::uint64_t mirror_errors_ = 0;
+  struct Switch {
+    std::string to, detail;
+    bool switched = false;
+    double held_seconds = 0;
+  };
+  std::optional<Switch> last_switch_;
+  std::uint64_t switches_ = 0, switches_refused_ = 0;
   bool journal_known_ = false, journal_full_ = false;
   std::uint64_t journal_bytes_ = 0, journal_segments_ = 0, journal_last_ = 0, journal_applied_ = 0;
   std::uint64_t capture_held_ = 0, capture_limit_ = 0;
@@ -108,6 +120,8 @@ class MigrationStatus {
   prometheus::Gauge& lag_transactions_gauge_;
   prometheus::Family<prometheus::Gauge>& diverged_gauge_;
   prometheus::Family<prometheus::Gauge>& refused_gauge_;
+  prometheus::Family<prometheus::Gauge>& switches_gauge_;
+  prometheus::Gauge& switch_hold_gauge_;
 };
 
 }  // namespace tandem::proxy

@@ -144,13 +144,14 @@ struct MirrorControl::Impl {
       }
       wal.reset();
     }
+    const auto held_at = Clock::now();
     auto give_up = [&](int code, const std::string& why) {
       release_sessions();
       if (to == "proxy") start_wal();
+      status.note_switch(std::string(to), false, why, std::chrono::duration<double>(Clock::now() - held_at).count());
       log::warn("mirror.switch_failed").kv("to", to).kv("error", why);
       return refusal(code, http, why + "; the mirror stays in mode " + mode);
     };
-    const auto held_at = Clock::now();
     if (!hold_sessions(limit)) {
       const auto busy = state.busy_sessions.load();
       return give_up(409, std::to_string(busy) + " session(s) did not reach a transaction boundary within " +
@@ -158,6 +159,11 @@ struct MirrorControl::Impl {
     }
     // Nothing is in flight through the proxy now: this position is the switch.
     std::string lsn;
+    double held = 0;
+    auto release = [&] {
+      release_sessions();
+      held = std::chrono::duration<double>(Clock::now() - held_at).count();
+    };
     if (to == "proxy") {
       // A message in the WAL marks it: the slot is drained up to it, then the journal follows.
       std::mt19937_64 rng(std::random_device{}());
@@ -169,7 +175,7 @@ struct MirrorControl::Impl {
       journal = next;
       state.set_mirror_sink(next);
       mode = "proxy";
-      release_sessions();
+      release();
       if (paused) journal->pause();
       JournalMirror::StartOptions options;
       options.drain_marker = marker;
@@ -182,10 +188,10 @@ struct MirrorControl::Impl {
       journal->retire(lsn);
       state.set_mirror_sink(nullptr);
       mode = "wal";
-      release_sessions();
+      release();
       begin_hand_over(lsn);
     }
-    const double held = std::chrono::duration<double>(Clock::now() - held_at).count();
+    status.note_switch(mode, true, "at " + lsn, held);
     log::info("mirror.switched")
         .kv("mode", mode)
         .kv("lsn", lsn)

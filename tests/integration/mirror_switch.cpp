@@ -137,6 +137,8 @@ TEST_CASE("mirror switch: a transaction left open keeps the mirror as it was; ba
   CHECK(refused.status == 409);
   CHECK(refused.body.find("1 session(s) did not reach a transaction boundary within 1") != std::string::npos);
   CHECK(refused.body.find("stays in mode wal") != std::string::npos);
+  CHECK(tandem.metric("tandem_mirror_switches", {{"to", "proxy"}, {"result", "refused"}}).value_or(0) == 1);
+  CHECK(status_text(tandem, "migration.mirror.last_switch.detail").find("did not reach") != std::string::npos);
   exec_pg(idle, "UPDATE pgbench_tellers SET tbalance = tbalance + 1 WHERE tid = 2");
   exec_pg(open, "COMMIT");
   CHECK(wait_for([&] { return running_in(tandem, "wal"); }, 30s));
@@ -152,6 +154,9 @@ TEST_CASE("mirror switch: a transaction left open keeps the mirror as it was; ba
   committer.join();
   CHECK_MESSAGE(waited.status == 200, waited.body);
   CHECK(waited.body.find("restart starts in the config's mirror.mode") != std::string::npos);
+  CHECK(tandem.metric("tandem_mirror_switches", {{"to", "proxy"}, {"result", "switched"}}).value_or(0) == 1);
+  CHECK(status_number(tandem, "migration.mirror.last_switch.held_seconds") > 0);
+  CHECK(tandem.metric("tandem_mirror_switch_hold_seconds").value_or(0) > 0);
   CHECK(wait_for([&] { return running_in(tandem, "proxy"); }, 30s));
   exec_pg(idle, "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 5, now())");
   require_validated_equal(config);
