@@ -992,7 +992,9 @@ JournalMirror::~JournalMirror() {
 
 void JournalMirror::stop() {
   impl_->stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  // Never started (a switch that did not happen), or already stopped: the status is another's.
+  if (!impl_->thread.joinable()) return;
+  impl_->thread.join();
   if (impl_->slot_thread.joinable()) impl_->slot_thread.join();
   if (!impl_->retired) impl_->publish("stopped");
 }
