@@ -255,6 +255,10 @@ class Session final : public RelayPeer {
   std::string held_, resumed_;
   std::int64_t awaiting_ready_ = 0;
   bool unsynced_ = false;
+  // COPY FROM STDIN: in copy-in mode (CopyInResponse seen, no CopyDone or CopyFail yet); Syncs
+  // sent since the last Execute; whether the client's last message was a Sync sent in copy-in.
+  bool copy_in_ = false, sync_ignored_ = false;
+  std::int64_t syncs_since_execute_ = 0;
   // Without a filter: what a filter started later needs to know. Statements prepared (nullopt:
   // a text longer than the scanner keeps), Parse and Close messages not yet answered, and the
   // parameters PostgreSQL reported that bear on row images.
@@ -613,16 +617,34 @@ asio::awaitable<void> Session::send_client_error(std::string_view severity, std:
 }
 
 void Session::on_client_message(const RelayedMessage& m) {
+  sync_ignored_ = false;
   switch (m.type) {
-    case 'Q':
     case 'S':
-    case 'F':
+      // In copy-in mode PostgreSQL ignores a Sync: it answers none.
+      if (copy_in_) {
+        sync_ignored_ = true;
+        break;
+      }
+      ++syncs_since_execute_;
       ++awaiting_ready_;
       unsynced_ = false;
       break;
+    case 'Q':
+    case 'F':
+      syncs_since_execute_ = 0;
+      ++awaiting_ready_;
+      unsynced_ = false;
+      break;
+    case 'c':
+    case 'f':
+      copy_in_ = false;  // CopyDone, CopyFail
+      break;
     case 'P':
-    case 'B':
     case 'E':
+      syncs_since_execute_ = 0;
+      unsynced_ = true;
+      break;
+    case 'B':
     case 'D':
     case 'C':
     case 'H':
@@ -729,6 +751,18 @@ void Session::on_backend_message(const RelayedMessage& m) {
     note_parameter(m.prefix);
     return;
   }
+  if (m.type == 'G') {
+    // CopyInResponse: the Syncs the client sent after the COPY's Execute (PQexecParams sends
+    // one) reach PostgreSQL in copy-in mode, which ignores them; so do later ones until CopyDone.
+    copy_in_ = true;
+    awaiting_ready_ = std::max<std::int64_t>(0, awaiting_ready_ - syncs_since_execute_);
+    for (; syncs_since_execute_ > 0 && !tickets_.empty(); --syncs_since_execute_) {
+      if (tickets_.back() && sink_) sink_->complete(*tickets_.back(), {});
+      tickets_.pop_back();
+    }
+    syncs_since_execute_ = 0;
+    return;
+  }
   if (!filter_ && switchable_ && (m.type == '1' || m.type == '3')) {
     // ParseComplete, CloseComplete: the oldest Parse or Close took effect.
     if (statement_changes_.empty()) return;
@@ -832,7 +866,7 @@ bool Session::filter_client(std::string_view chunk, std::string& out, bool& term
     }
     // Before the message reaches PostgreSQL: a commit it causes is ordered after every commit
     // whose message went before it.
-    if (m.type == 'Q' || m.type == 'S' || m.type == 'F') {
+    if (m.type == 'Q' || (m.type == 'S' && !sync_ignored_) || m.type == 'F') {
       const bool may_commit = m.type == 'F' || (m.type == 'Q' ? query_may_commit_ : batch_may_commit_);
       if (m.type == 'S') batch_may_commit_ = false;
       tickets_.push_back(may_commit && sink_ ? std::optional(sink_->take_ticket()) : std::nullopt);

@@ -185,6 +185,10 @@ std::expected<void, ProtocolError> MirrorFilter::from_client(char type, std::str
     case 'd':
       capture_.on_copy_data(body);
       break;
+    case 'c':
+    case 'f':
+      capture_.on_copy_end();
+      break;
     case 'C': {
       auto c = decode_close(body);
       if (!c) break;
@@ -287,6 +291,7 @@ std::expected<void, ProtocolError> MirrorFilter::from_backend(char type, std::st
       break;
     }
     case 'G':
+      capture_.on_copy_in_response();
       // PostgreSQL asks for the data of a COPY FROM STDIN: the client's CopyData is kept with it.
       if (auto* s = capture_.executing()) {
         s->copy_in = true;

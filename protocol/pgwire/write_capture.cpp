@@ -238,7 +238,22 @@ void WriteCapture::on_close(const Close& m) {
     portals_.erase(m.name);
 }
 
-void WriteCapture::on_sync() { boundary_sent(); }
+void WriteCapture::on_sync() {
+  if (copy_in_) return;  // ignored by PostgreSQL
+  boundary_sent();
+  pending_.back().sync = true;
+}
+
+void WriteCapture::on_copy_in_response() {
+  copy_in_ = true;
+  if (pending_.empty() || pending_.front().boundary) return;
+  // The Syncs right after the COPY's Execute reached PostgreSQL in copy-in mode.
+  auto it = std::next(pending_.begin());
+  while (it != pending_.end() && it->boundary && it->sync) {
+    it = pending_.erase(it);
+    --groups_sent_;
+  }
+}
 
 bool WriteCapture::charge(CapturedStatement& s, std::size_t n) {
   if (s.over_budget) return false;

@@ -87,6 +87,12 @@ class WriteCapture {
   void on_sync();
   // CopyData from the client: kept with the COPY being executed, up to a bound.
   void on_copy_data(std::string_view data);
+  // CopyDone or CopyFail from the client: copy-in mode ends.
+  void on_copy_end() { copy_in_ = false; }
+  // CopyInResponse: PostgreSQL is in copy-in mode, where it ignores Syncs. Those the client sent
+  // after the COPY's Execute (PQexecParams sends one) get no ReadyForQuery, nor do later ones
+  // until CopyDone or CopyFail.
+  void on_copy_in_response();
 
   // Backend messages, in the order the server sent them.
   // ParseComplete, BindComplete, CloseComplete: the oldest Parse, Bind or Close took effect. One
@@ -143,6 +149,7 @@ class WriteCapture {
     bool describe = false;  // a Describe's answer (RowDescription/NoData), not a statement
     bool injected = false;
     std::string statement_name;  // the prepared statement described or executed
+    bool sync = false;           // a boundary for a Sync (not a simple Query's end)
   };
   struct Statement {
     std::string sql;
@@ -191,6 +198,7 @@ class WriteCapture {
   std::uint64_t groups_sent_ = 0, groups_answered_ = 0;
   std::deque<Pending> pending_;
   bool skipping_to_boundary_ = false;  // after an error, until the next ReadyForQuery
+  bool copy_in_ = false;               // CopyInResponse seen, no CopyDone or CopyFail yet
   bool in_block_ = false;              // inside BEGIN ... COMMIT/ROLLBACK
   bool aborted_ = false;               // the current transaction will not commit
   CapturedTransaction current_;

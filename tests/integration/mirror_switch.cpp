@@ -237,3 +237,55 @@ TEST_CASE("mirror switch to proxy: what the slot holds from before the switch is
   CHECK(r->rows[0][0].value_or("").starts_with("from the journal"));
   require_validated_equal(config);
 }
+
+namespace {
+
+// COPY ... FROM STDIN with the extended protocol, as PQexecParams sends it: Parse, Bind,
+// Describe, Execute, Sync, then the data, CopyDone and another Sync. PostgreSQL ignores the
+// first Sync (it arrives in copy-in mode) and answers one ReadyForQuery.
+void extended_copy(tandem::it::PgConnection& c, const std::string& rows) {
+  tandem::it::PgResult started(PQexecParams(c.raw(), "COPY pgbench_tellers (tid, bid, tbalance, filler) FROM STDIN", 0,
+                                            nullptr, nullptr, nullptr, nullptr, 0));
+  REQUIRE_MESSAGE(started.status() == PGRES_COPY_IN, PQerrorMessage(c.raw()));
+  REQUIRE(PQputCopyData(c.raw(), rows.data(), static_cast<int>(rows.size())) == 1);
+  REQUIRE(PQputCopyEnd(c.raw(), nullptr) == 1);
+  tandem::it::PgResult done(PQgetResult(c.raw()));
+  REQUIRE_MESSAGE(done.status() == PGRES_COMMAND_OK, PQerrorMessage(c.raw()));
+  while (PGresult* more = PQgetResult(c.raw())) PQclear(more);
+}
+
+}  // namespace
+
+TEST_CASE("mirror switch after a COPY sent with the extended protocol: the session is at rest, the journal flows") {
+  Databases db("mir_switch_copy");
+  const auto config = prepared_databases(db);
+  TandemProcess tandem(mirror_options(db, db.mysql_url(), "wal"));
+  INFO("tandem log: " << tandem.log_tail(60));
+  REQUIRE(wait_for([&] { return running_in(tandem, "wal"); }, 30s));
+  auto copier = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  extended_copy(copier, "1001\t1\t0\t\\N\n1002\t1\t5\t\\N\n");
+
+  // The copier is idle: the switch does not wait for it.
+  auto to_proxy = switch_mode(tandem, "?to=proxy&hold_seconds=3");
+  REQUIRE_MESSAGE(to_proxy.status == 200, to_proxy.body);
+  REQUIRE(wait_for([&] { return running_in(tandem, "proxy"); }, 30s));
+
+  // In "proxy", the same kind of COPY must not hold back the journaling of later commits.
+  extended_copy(copier, "1003\t1\t7\t\\N\n");
+  // The session goes on; its next writes are captured as themselves.
+  copier.exec_params("UPDATE pgbench_tellers SET tbalance = tbalance + $1 WHERE tid = 1003", {"4"});
+  exec_pg(copier, "UPDATE pgbench_tellers SET filler = 'simple' WHERE tid = 1002");
+  auto other = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  exec_pg(other, "UPDATE pgbench_branches SET filler = 'after the copy' WHERE bid = 1");
+  CHECK(wait_for([&] { return status_number(tandem, "migration.mirror.journal.last_seq") >= 2; }, 10s));
+  CHECK(wait_for(
+      [&] {
+        return status_number(tandem, "migration.mirror.journal.applied_seq") ==
+               status_number(tandem, "migration.mirror.journal.last_seq");
+      },
+      20s));
+  auto back = switch_mode(tandem, "?to=wal&hold_seconds=3");
+  CHECK_MESSAGE(back.status == 200, back.body);
+  CHECK(wait_for([&] { return running_in(tandem, "wal"); }, 30s));
+  require_validated_equal(config);
+}

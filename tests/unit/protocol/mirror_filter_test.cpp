@@ -695,3 +695,30 @@ TEST_CASE("mirror filter back in a proxy mirror: statements prepared while it ha
   REQUIRE(types(sent) == "CPBDES");
   CHECK(decode_parse(sent[1].body)->query == "INSERT INTO h VALUES ($1)\nRETURNING NULL AS \"tandem.image\", h.*");
 }
+
+TEST_CASE("mirror filter: a COPY sent with the extended protocol is answered by one ReadyForQuery for two Syncs") {
+  // PQexecParams: Parse, Bind, Describe, Execute, Sync; then the data, CopyDone and a Sync.
+  // PostgreSQL ignores the first Sync in copy-in mode and answers one ReadyForQuery.
+  MirrorFilter f;
+  client(f, enc(Parse{"", "COPY h FROM STDIN", {}}) + enc(Bind{"", "", {}, {}, {}}) + enc(Describe{'P', ""}) +
+                enc(Execute{"", 0}) + enc(Sync{}));
+  CopyInResponse in;
+  in.column_formats = {0};
+  backend(f, enc(ParseComplete{}) + enc(BindComplete{}) + enc(NoData{}) + enc(in));
+  client(f, enc(CopyData{"7\n"}) + enc(CopyDone{}) + enc(Sync{}));
+  backend(f, enc(CommandComplete{"COPY 1"}) + enc(ReadyForQuery{'I'}));
+  auto txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK(txs[0].statements.at(0).copy_data == "7\n");
+
+  // The session goes on in step: the next write's rows are its own.
+  auto sent = messages(client(f, enc(Query{"INSERT INTO h VALUES (8)"})));
+  REQUIRE(types(sent) == "Q");
+  const RowDescription rd{{field("tandem.image"), field("a", 900, 23)}};
+  auto to_client = messages(backend(f, enc(rd) + enc(DataRow{{std::nullopt, "8"}}) +
+                                           enc(CommandComplete{"INSERT 0 1"}) + enc(ReadyForQuery{'I'})));
+  CHECK(types(to_client) == "CZ");
+  txs = f.take_committed();
+  REQUIRE(txs.size() == 1);
+  CHECK(txs[0].statements.at(0).image_rows == std::vector<std::vector<Value>>{{"8"}});
+}
