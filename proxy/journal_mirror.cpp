@@ -957,6 +957,8 @@ struct JournalMirror::Impl : MirrorThreadControl {
         // key, up to PostgreSQL's current position, which also covers transactions committed
         // in the instant before a crash, before they reached the journal.
         result = apply_run(true);
+        // Paused before the journal's older records were all applied: they still go first.
+        if (result && applied.load() < opened_seq && stopping()) continue;
         if (result) result = drain_slot();
         if (result) {
           drained = true;
@@ -1021,9 +1023,13 @@ bool JournalMirror::drained() const {
     std::lock_guard lock(d.mutex);
     if (!d.caught_up) return false;
   }
-  const auto last = d.journal->figures().last_seq;
+  // A journal that refused or lost records has what it could make durable; the rest is in the
+  // slot (journal_lost).
+  const auto last = d.journal_refused ? d.journal->durable_seq() : d.journal->figures().last_seq;
   return d.journal->durable_seq() >= last && d.applied.load() >= last;
 }
+
+bool JournalMirror::journal_lost() const { return impl_->journal_refused; }
 
 void JournalMirror::open() {
   if (impl_->journal) return;

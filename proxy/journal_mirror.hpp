@@ -48,6 +48,9 @@ class JournalMirror : public MirrorSink {
   void retire(const std::string& slot_limit);
   // The first drain is done, and everything journaled is durable and applied.
   bool drained() const;
+  // The journal refused a committed transaction (full) or lost one (a failed write): the slot
+  // holds it, and must not be advanced past it.
+  bool journal_lost() const;
   // Stops the threads after the batch in hand (also done by the destructor).
   void stop();
 

@@ -72,6 +72,13 @@ struct MirrorControl::Impl {
     while (!stopping && !retiring->drained()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (stopping) return;
     retiring->stop();
+    // A transaction the journal refused or lost is only in the slot: the WAL mirror starts from
+    // where the slot stands, and replays by key what the journal applied after it.
+    if (!slot_limit.empty() && retiring->journal_lost()) {
+      log::warn("mirror.switch_slot_kept")
+          .kv("detail", "the journal refused or lost transactions: the WAL mirror replays from the slot's position");
+      slot_limit.clear();
+    }
     if (!slot_limit.empty()) {
       for (int attempt = 0; !stopping; ++attempt) {
         auto c = pg();
@@ -132,6 +139,9 @@ struct MirrorControl::Impl {
     log::info("mirror.switch_started").kv("from", mode).kv("to", to).kv("hold_seconds", hold_seconds);
     auto c = pg();
     if (!c) return refusal(503, http, "cannot reach the source PostgreSQL: " + c.error());
+    // Sessions are held while it answers: a stalled server must not hold them for long.
+    if (auto t = c->query("SET statement_timeout = '5s'"); !t)
+      return refusal(503, http, "the source PostgreSQL: " + t.error().message);
     // To "proxy": the journal is opened and the WAL mirror stops first, so that the hold waits
     // for neither; PostgreSQL keeps the changes in the slot meanwhile.
     std::shared_ptr<JournalMirror> next;
@@ -181,7 +191,9 @@ struct MirrorControl::Impl {
       options.drain_marker = marker;
       journal->start(std::move(options));
     } else {
-      auto r = c->query("SELECT pg_current_wal_lsn()::text");
+      // The insert position: every commit the sessions saw is before it, also one not yet
+      // written out (synchronous_commit = off).
+      auto r = c->query("SELECT pg_current_wal_insert_lsn()::text");
       if (!r || r->rows.empty() || !r->rows[0][0])
         return give_up(503, "reading PostgreSQL's position: " + (r ? std::string("no answer") : r.error().message));
       lsn = *r->rows[0][0];

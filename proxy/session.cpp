@@ -267,8 +267,10 @@ class Session final : public RelayPeer {
     bool close = false, portal = false;
     std::string name;
     std::optional<pgwire::Parse> parse;
+    std::uint64_t group = 0;  // the Syncs and Queries sent before it
   };
   std::deque<StatementChange> statement_changes_;
+  std::uint64_t groups_sent_ = 0, groups_answered_ = 0;
   std::map<std::string, std::string, std::less<>> parameters_;
   // Body bytes of a server message begun before the filter started, passed on unread.
   std::size_t backend_passthrough_ = 0;
@@ -626,12 +628,14 @@ void Session::on_client_message(const RelayedMessage& m) {
         break;
       }
       ++syncs_since_execute_;
+      ++groups_sent_;
       ++awaiting_ready_;
       unsynced_ = false;
       break;
     case 'Q':
     case 'F':
       syncs_since_execute_ = 0;
+      ++groups_sent_;
       ++awaiting_ready_;
       unsynced_ = false;
       break;
@@ -659,6 +663,7 @@ void Session::on_client_message(const RelayedMessage& m) {
       known_statements_.erase(std::string());  // a simple Query drops the unnamed statement
     } else if (m.type == 'P') {
       StatementChange c;
+      c.group = groups_sent_;
       c.name = std::string(cstring_at(m.prefix));
       if (m.length - 4 == m.prefix.size()) {
         if (auto p = pgwire::decode_parse(m.prefix)) c.parse = std::move(*p);
@@ -666,6 +671,7 @@ void Session::on_client_message(const RelayedMessage& m) {
       statement_changes_.push_back(std::move(c));
     } else if (m.type == 'C') {
       StatementChange c;
+      c.group = groups_sent_;
       c.close = true;
       c.portal = m.prefix.empty() || m.prefix[0] != 'S';  // answered too, changes no statement
       if (!c.portal) c.name = std::string(cstring_at(m.prefix, 1));
@@ -755,12 +761,14 @@ void Session::on_backend_message(const RelayedMessage& m) {
     // CopyInResponse: the Syncs the client sent after the COPY's Execute (PQexecParams sends
     // one) reach PostgreSQL in copy-in mode, which ignores them; so do later ones until CopyDone.
     copy_in_ = true;
-    awaiting_ready_ = std::max<std::int64_t>(0, awaiting_ready_ - syncs_since_execute_);
-    for (; syncs_since_execute_ > 0 && !tickets_.empty(); --syncs_since_execute_) {
+    const auto ignored = syncs_since_execute_;
+    syncs_since_execute_ = 0;
+    awaiting_ready_ = std::max<std::int64_t>(0, awaiting_ready_ - ignored);
+    groups_sent_ -= std::min<std::uint64_t>(groups_sent_ - groups_answered_, ignored);
+    for (std::int64_t i = 0; i < ignored && !tickets_.empty(); ++i) {
       if (tickets_.back() && sink_) sink_->complete(*tickets_.back(), {});
       tickets_.pop_back();
     }
-    syncs_since_execute_ = 0;
     return;
   }
   if (!filter_ && switchable_ && (m.type == '1' || m.type == '3')) {
@@ -785,7 +793,11 @@ void Session::on_backend_message(const RelayedMessage& m) {
   if (m.type != 'Z') return;
   if (!m.prefix.empty()) transaction_status_ = m.prefix[0];
   if (awaiting_ready_ > 0) --awaiting_ready_;
-  statement_changes_.clear();  // those not answered were skipped after an error
+  // Those of the group just answered that got no answer were skipped after an error; later
+  // groups (pipelined) are still to be answered.
+  ++groups_answered_;
+  while (!statement_changes_.empty() && statement_changes_.front().group < groups_answered_)
+    statement_changes_.pop_front();
   if (auto started = pending_.pop()) {
     metrics_.statement_duration_seconds.Observe(std::chrono::duration<double>(Clock::now() - *started).count());
   }

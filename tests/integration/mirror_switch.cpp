@@ -289,3 +289,51 @@ TEST_CASE("mirror switch after a COPY sent with the extended protocol: the sessi
   CHECK(wait_for([&] { return running_in(tandem, "wal"); }, 30s));
   require_validated_equal(config);
 }
+
+TEST_CASE("mirror switch: statements prepared in a pipeline before the switch are known as PostgreSQL took them") {
+  // P("", read) Sync P("", write) Sync in one pipeline: the first ReadyForQuery must not make the
+  // proxy forget the second Parse, which is what the unnamed statement is after it.
+  Databases db("mir_switch_pipe");
+  const auto config = prepared_databases(db);
+  TandemProcess tandem(mirror_options(db, db.mysql_url(), "wal"));
+  INFO("tandem log: " << tandem.log_tail(60));
+  REQUIRE(wait_for([&] { return running_in(tandem, "wal"); }, 30s));
+  auto c = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
+  REQUIRE(PQenterPipelineMode(c.raw()) == 1);
+  REQUIRE(PQsendPrepare(c.raw(), "", "SELECT 1", 0, nullptr) == 1);
+  REQUIRE(PQpipelineSync(c.raw()) == 1);
+  REQUIRE(PQsendPrepare(c.raw(), "", "UPDATE pgbench_branches SET filler = $1 WHERE bid = 1", 1, nullptr) == 1);
+  REQUIRE(PQpipelineSync(c.raw()) == 1);
+  int syncs = 0;
+  while (syncs < 2) {
+    PGresult* r = PQgetResult(c.raw());
+    if (!r) continue;  // the end of one query's results
+    const auto status = PQresultStatus(r);
+    PQclear(r);
+    if (status == PGRES_PIPELINE_SYNC)
+      ++syncs;
+    else
+      REQUIRE(status == PGRES_COMMAND_OK);
+  }
+  REQUIRE(PQexitPipelineMode(c.raw()) == 1);
+
+  auto to_proxy = switch_mode(tandem, "?to=proxy");
+  REQUIRE_MESSAGE(to_proxy.status == 200, to_proxy.body);
+  const char* value = "from the pipeline";
+  tandem::it::PgResult updated(PQexecPrepared(c.raw(), "", 1, &value, nullptr, nullptr, 0));
+  REQUIRE_MESSAGE(updated.status() == PGRES_COMMAND_OK, PQerrorMessage(c.raw()));
+  CHECK(!tandem.metric("tandem_mirror_refused_statements").has_value());
+  REQUIRE(wait_for(
+      [&] {
+        return status_number(tandem, "migration.mirror.journal.last_seq") >= 1 &&
+               status_number(tandem, "migration.mirror.journal.applied_seq") ==
+                   status_number(tandem, "migration.mirror.journal.last_seq");
+      },
+      30s));
+  auto my = db.mysql(db.name);
+  auto r = my.query("SELECT filler FROM pgbench_branches WHERE bid = 1");
+  REQUIRE(r.has_value());
+  REQUIRE(!r->rows.empty());
+  CHECK(r->rows[0][0].value_or("").starts_with("from the pipeline"));
+  require_validated_equal(config);
+}

@@ -715,8 +715,8 @@ TEST_CASE("mirror filter: a COPY sent with the extended protocol is answered by 
   auto sent = messages(client(f, enc(Query{"INSERT INTO h VALUES (8)"})));
   REQUIRE(types(sent) == "Q");
   const RowDescription rd{{field("tandem.image"), field("a", 900, 23)}};
-  auto to_client = messages(backend(f, enc(rd) + enc(DataRow{{std::nullopt, "8"}}) +
-                                           enc(CommandComplete{"INSERT 0 1"}) + enc(ReadyForQuery{'I'})));
+  auto to_client = messages(backend(
+      f, enc(rd) + enc(DataRow{{std::nullopt, "8"}}) + enc(CommandComplete{"INSERT 0 1"}) + enc(ReadyForQuery{'I'})));
   CHECK(types(to_client) == "CZ");
   txs = f.take_committed();
   REQUIRE(txs.size() == 1);
