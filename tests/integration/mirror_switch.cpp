@@ -40,6 +40,33 @@ bool running_in(const TandemProcess& t, const std::string& mode) {
   return status_text(t, "migration.mirror.mode") == mode && mirror_state(t) == "running";
 }
 
+// A migration of its own (pgbench tables, snapshot taken), and `tandem serve` running the mirror
+// in mode "wal".
+struct RunningInWal {
+  Databases db;
+  std::filesystem::path config;
+  TandemProcess tandem;
+  explicit RunningInWal(const std::string& name)
+      : db(name), config(prepared_databases(db)), tandem(mirror_options(db, db.mysql_url(), "wal")) {
+    REQUIRE_MESSAGE(wait_for([&] { return running_in(tandem, "wal"); }, 30s), tandem.log_tail(60));
+  }
+};
+
+// Something was journaled, and everything journaled is applied.
+bool journal_applied(const TandemProcess& t) {
+  const double last = status_number(t, "migration.mirror.journal.last_seq");
+  return last >= 1 && status_number(t, "migration.mirror.journal.applied_seq") == last;
+}
+
+// pgbench_branches.filler of branch 1, on MySQL.
+std::string branch_filler(const Databases& db) {
+  auto my = db.mysql(db.name);
+  auto r = my.query("SELECT filler FROM pgbench_branches WHERE bid = 1");
+  REQUIRE(r.has_value());
+  REQUIRE(!r->rows.empty());
+  return r->rows[0][0].value_or("");
+}
+
 // pgbench through the proxy while the mirror switches wal -> proxy -> wal, then validated.
 // `tls`: PostgreSQL reached over TLS, so that sessions stay on the coroutine relay.
 void switch_under_load(bool tls) {
@@ -109,11 +136,11 @@ TEST_CASE("mirror switch wal -> proxy -> wal under pgbench (prepared and simple)
 TEST_CASE("mirror switch with the source over TLS (sessions on the coroutine relay)") { switch_under_load(true); }
 
 TEST_CASE("mirror switch: a transaction left open keeps the mirror as it was; bad requests say why") {
-  Databases db("mir_switch_open");
-  const auto config = prepared_databases(db);
-  TandemProcess tandem(mirror_options(db, db.mysql_url(), "wal"));
+  RunningInWal w("mir_switch_open");
+  auto& db = w.db;
+  auto& tandem = w.tandem;
+  const auto& config = w.config;
   INFO("tandem log: " << tandem.log_tail(60));
-  REQUIRE(wait_for([&] { return running_in(tandem, "wal"); }, 30s));
 
   auto unauthorized = tandem::it::http_post(tandem.admin_port(), "/api/v1/mirror/mode?to=proxy");
   REQUIRE(unauthorized.has_value());
@@ -204,11 +231,11 @@ TEST_CASE("restarted in mode wal after the proxy mirror stopped with its journal
 TEST_CASE("mirror switch to proxy: what the slot holds from before the switch is applied before the journal") {
   // Paused, the WAL mirror leaves a change in the slot; after the switch the same row changes
   // again through the journal. The slot's older change must not land last.
-  Databases db("mir_switch_order");
-  const auto config = prepared_databases(db);
-  TandemProcess tandem(mirror_options(db, db.mysql_url(), "wal"));
+  RunningInWal w("mir_switch_order");
+  auto& db = w.db;
+  auto& tandem = w.tandem;
+  const auto& config = w.config;
   INFO("tandem log: " << tandem.log_tail(60));
-  REQUIRE(wait_for([&] { return running_in(tandem, "wal"); }, 30s));
   const tandem::it::HttpHeaders auth = {{"Authorization", "Bearer " + tandem.admin_token()}};
   auto paused = tandem::it::http_post(tandem.admin_port(), "/api/v1/mirror/pause", auth);
   REQUIRE(paused.has_value());
@@ -224,17 +251,8 @@ TEST_CASE("mirror switch to proxy: what the slot holds from before the switch is
   auto resumed = tandem::it::http_post(tandem.admin_port(), "/api/v1/mirror/resume", auth);
   REQUIRE(resumed.has_value());
   REQUIRE(wait_for([&] { return running_in(tandem, "proxy"); }, 30s));
-  REQUIRE(wait_for(
-      [&] {
-        return status_number(tandem, "migration.mirror.journal.applied_seq") ==
-               status_number(tandem, "migration.mirror.journal.last_seq");
-      },
-      30s));
-  auto my = db.mysql(db.name);
-  auto r = my.query("SELECT filler FROM pgbench_branches WHERE bid = 1");
-  REQUIRE(r.has_value());
-  REQUIRE(!r->rows.empty());
-  CHECK(r->rows[0][0].value_or("").starts_with("from the journal"));
+  REQUIRE(wait_for([&] { return journal_applied(tandem); }, 30s));
+  CHECK(branch_filler(db).starts_with("from the journal"));
   require_validated_equal(config);
 }
 
@@ -257,11 +275,11 @@ void extended_copy(tandem::it::PgConnection& c, const std::string& rows) {
 }  // namespace
 
 TEST_CASE("mirror switch after a COPY sent with the extended protocol: the session is at rest, the journal flows") {
-  Databases db("mir_switch_copy");
-  const auto config = prepared_databases(db);
-  TandemProcess tandem(mirror_options(db, db.mysql_url(), "wal"));
+  RunningInWal w("mir_switch_copy");
+  auto& db = w.db;
+  auto& tandem = w.tandem;
+  const auto& config = w.config;
   INFO("tandem log: " << tandem.log_tail(60));
-  REQUIRE(wait_for([&] { return running_in(tandem, "wal"); }, 30s));
   auto copier = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
   extended_copy(copier, "1001\t1\t0\t\\N\n1002\t1\t5\t\\N\n");
 
@@ -278,12 +296,7 @@ TEST_CASE("mirror switch after a COPY sent with the extended protocol: the sessi
   auto other = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
   exec_pg(other, "UPDATE pgbench_branches SET filler = 'after the copy' WHERE bid = 1");
   CHECK(wait_for([&] { return status_number(tandem, "migration.mirror.journal.last_seq") >= 2; }, 10s));
-  CHECK(wait_for(
-      [&] {
-        return status_number(tandem, "migration.mirror.journal.applied_seq") ==
-               status_number(tandem, "migration.mirror.journal.last_seq");
-      },
-      20s));
+  CHECK(wait_for([&] { return journal_applied(tandem); }, 20s));
   auto back = switch_mode(tandem, "?to=wal&hold_seconds=3");
   CHECK_MESSAGE(back.status == 200, back.body);
   CHECK(wait_for([&] { return running_in(tandem, "wal"); }, 30s));
@@ -293,11 +306,11 @@ TEST_CASE("mirror switch after a COPY sent with the extended protocol: the sessi
 TEST_CASE("mirror switch: statements prepared in a pipeline before the switch are known as PostgreSQL took them") {
   // P("", read) Sync P("", write) Sync in one pipeline: the first ReadyForQuery must not make the
   // proxy forget the second Parse, which is what the unnamed statement is after it.
-  Databases db("mir_switch_pipe");
-  const auto config = prepared_databases(db);
-  TandemProcess tandem(mirror_options(db, db.mysql_url(), "wal"));
+  RunningInWal w("mir_switch_pipe");
+  auto& db = w.db;
+  auto& tandem = w.tandem;
+  const auto& config = w.config;
   INFO("tandem log: " << tandem.log_tail(60));
-  REQUIRE(wait_for([&] { return running_in(tandem, "wal"); }, 30s));
   auto c = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
   REQUIRE(PQenterPipelineMode(c.raw()) == 1);
   REQUIRE(PQsendPrepare(c.raw(), "", "SELECT 1", 0, nullptr) == 1);
@@ -323,17 +336,7 @@ TEST_CASE("mirror switch: statements prepared in a pipeline before the switch ar
   tandem::it::PgResult updated(PQexecPrepared(c.raw(), "", 1, &value, nullptr, nullptr, 0));
   REQUIRE_MESSAGE(updated.status() == PGRES_COMMAND_OK, PQerrorMessage(c.raw()));
   CHECK(!tandem.metric("tandem_mirror_refused_statements").has_value());
-  REQUIRE(wait_for(
-      [&] {
-        return status_number(tandem, "migration.mirror.journal.last_seq") >= 1 &&
-               status_number(tandem, "migration.mirror.journal.applied_seq") ==
-                   status_number(tandem, "migration.mirror.journal.last_seq");
-      },
-      30s));
-  auto my = db.mysql(db.name);
-  auto r = my.query("SELECT filler FROM pgbench_branches WHERE bid = 1");
-  REQUIRE(r.has_value());
-  REQUIRE(!r->rows.empty());
-  CHECK(r->rows[0][0].value_or("").starts_with("from the pipeline"));
+  REQUIRE(wait_for([&] { return journal_applied(tandem); }, 30s));
+  CHECK(branch_filler(db).starts_with("from the pipeline"));
   require_validated_equal(config);
 }
