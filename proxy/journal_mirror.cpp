@@ -437,15 +437,17 @@ struct JournalMirror::Impl : MirrorThreadControl {
   void advance_slot_to_current(migrator::PgConnection& pg) {
     // Not while keep_slot advances it: the slot would be active, and this advance skipped.
     std::lock_guard slot_lock(slot_mutex);
-    // Retired: the WAL mirror goes on from slot_limit, and must find every later change there.
-    auto r = retired ? pg.query(
-                           "SELECT pg_replication_slot_advance(slot_name, $2::pg_lsn) FROM pg_replication_slots "
-                           "WHERE slot_name = $1 AND NOT active AND confirmed_flush_lsn < $2::pg_lsn",
-                           {config.migration.slot, slot_limit})
-                     : pg.query(
-                           "SELECT pg_replication_slot_advance(slot_name, pg_current_wal_lsn()) FROM "
-                           "pg_replication_slots WHERE slot_name = $1 AND NOT active",
-                           {config.migration.slot});
+    // Retired, or emptying the journal before the WAL mirror starts: the WAL mirror goes on from
+    // slot_limit, and must find every later change there.
+    auto r = !slot_limit.empty()
+                 ? pg.query(
+                       "SELECT pg_replication_slot_advance(slot_name, $2::pg_lsn) FROM pg_replication_slots "
+                       "WHERE slot_name = $1 AND NOT active AND confirmed_flush_lsn < $2::pg_lsn",
+                       {config.migration.slot, slot_limit})
+                 : pg.query(
+                       "SELECT pg_replication_slot_advance(slot_name, pg_current_wal_lsn()) FROM "
+                       "pg_replication_slots WHERE slot_name = $1 AND NOT active",
+                       {config.migration.slot});
     if (!r) {
       log::warn("mirror.slot_advance_failed").kv("error", r.error().message);
     } else if (r->rows.empty()) {
@@ -1004,6 +1006,10 @@ void JournalMirror::stop() {
 void JournalMirror::start(StartOptions options) {
   open();
   impl_->options = std::move(options);
+  if (!impl_->options.slot_limit.empty()) {
+    std::lock_guard slot_lock(impl_->slot_mutex);
+    impl_->slot_limit = impl_->options.slot_limit;
+  }
   impl_->thread = std::thread([this] { impl_->loop(); });
   if (impl_->options.keep_slot) impl_->slot_thread = std::thread([this] { impl_->keep_slot(); });
 }

@@ -29,6 +29,9 @@ class JournalMirror : public MirrorSink {
     // Advance the slot behind the journal (the safety net for a crash). Off when the journal is
     // only emptied before the WAL mirror takes over: the slot then carries every write.
     bool keep_slot = true;
+    // Never advance the slot past this position (empty: no bound). When the journal is emptied
+    // while clients already write through the WAL mirror: their changes are only in the slot.
+    std::string slot_limit;
     std::string mode = "proxy";  // as the status shows it
   };
   // Opens the journal; throws when it cannot. Sessions may hand transactions in from then on.

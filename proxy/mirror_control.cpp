@@ -253,6 +253,14 @@ void MirrorControl::start() {
     d.journal = std::make_shared<JournalMirror>(d.config, d.status);
     JournalMirror::StartOptions options;
     options.keep_slot = false;
+    // Clients are served meanwhile, and their changes are only in the slot: a DDL record in the
+    // journal may move the slot up to where PostgreSQL is now, before any of them, not further.
+    // Without PostgreSQL's position, the slot is not moved at all.
+    options.slot_limit = "0/0";
+    if (auto c = d.pg()) {
+      if (auto r = c->query("SELECT pg_current_wal_insert_lsn()::text"); r && !r->rows.empty() && r->rows[0][0])
+        options.slot_limit = *r->rows[0][0];
+    }
     d.journal->start(std::move(options));
     d.begin_hand_over("");
     return;
