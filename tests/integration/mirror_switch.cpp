@@ -52,6 +52,21 @@ struct RunningInWal {
   }
 };
 
+// A migration of its own whose MySQL is reached through a forwarder that can cut it, with a
+// state directory that outlives one `tandem serve`: for restarts with a journal left behind.
+struct BehindForwarder {
+  Databases db;
+  std::filesystem::path config;
+  Forwarder forwarder{mysql_port()};
+  tandem::it::TempDir state;
+  explicit BehindForwarder(const std::string& name) : db(name), config(prepared_databases(db)) {}
+  tandem::it::TandemOptions options(const std::string& mode) const {
+    auto o = mirror_options(db, "mysql://root@127.0.0.1:" + std::to_string(forwarder.port()) + "/" + db.name, mode);
+    o.state_dir = state.path() / "state";
+    return o;
+  }
+};
+
 // Something was journaled, and everything journaled is applied.
 bool journal_applied(const TandemProcess& t) {
   const double last = status_number(t, "migration.mirror.journal.last_seq");
@@ -190,15 +205,11 @@ TEST_CASE("mirror switch: a transaction left open keeps the mirror as it was; ba
 }
 
 TEST_CASE("restarted in mode wal after the proxy mirror stopped with its journal not applied: nothing is lost") {
-  Databases db("mir_switch_restart");
-  const auto config = prepared_databases(db);
-  Forwarder forwarder(mysql_port());
-  const std::string via_forwarder = "mysql://root@127.0.0.1:" + std::to_string(forwarder.port()) + "/" + db.name;
-  tandem::it::TempDir state;
+  BehindForwarder b("mir_switch_restart");
+  auto& db = b.db;
+  auto& forwarder = b.forwarder;
   {
-    auto options = mirror_options(db, via_forwarder, "proxy");
-    options.state_dir = state.path() / "state";
-    TandemProcess first(options);
+    TandemProcess first(b.options("proxy"));
     REQUIRE(wait_for([&] { return running_in(first, "proxy"); }, 30s));
     forwarder.cut();
     auto pg = db.pg();
@@ -218,14 +229,12 @@ TEST_CASE("restarted in mode wal after the proxy mirror stopped with its journal
     CHECK(first.wait_exit(30s).exited);
   }
   forwarder.restore();
-  auto options = mirror_options(db, via_forwarder, "wal");
-  options.state_dir = state.path() / "state";
-  TandemProcess second(options);
+  TandemProcess second(b.options("wal"));
   INFO("tandem log: " << second.log_tail(60));
   REQUIRE(wait_for([&] { return running_in(second, "wal"); }, 60s));
   auto more = pgbench_through(second, db, "simple", 3);
   REQUIRE_MESSAGE(more.exit_code == 0, more.err);
-  require_validated_equal(config);
+  require_validated_equal(b.config);
 }
 
 TEST_CASE("mirror switch to proxy: what the slot holds from before the switch is applied before the journal") {
@@ -344,15 +353,11 @@ TEST_CASE("mirror switch: statements prepared in a pipeline before the switch ar
 TEST_CASE("restarted in mode wal with DDL in the journal left: writes made since the restart are not skipped") {
   // Applying the journal's DDL moves the slot ahead (older shapes must not be replayed); writes
   // made through the restarted proxy, which only the slot has, must stay ahead of that point.
-  Databases db("mir_switch_ddl");
-  const auto config = prepared_databases(db);
-  Forwarder forwarder(mysql_port());
-  const std::string via_forwarder = "mysql://root@127.0.0.1:" + std::to_string(forwarder.port()) + "/" + db.name;
-  tandem::it::TempDir state;
+  BehindForwarder b("mir_switch_ddl");
+  auto& db = b.db;
+  auto& forwarder = b.forwarder;
   {
-    auto options = mirror_options(db, via_forwarder, "proxy");
-    options.state_dir = state.path() / "state";
-    TandemProcess first(options);
+    TandemProcess first(b.options("proxy"));
     REQUIRE(wait_for([&] { return running_in(first, "proxy"); }, 30s));
     forwarder.cut();
     auto c = tandem::it::PgConnection::connect_or_throw(first.conninfo("postgres", db.name));
@@ -363,15 +368,13 @@ TEST_CASE("restarted in mode wal with DDL in the journal left: writes made since
     first.send_signal(SIGTERM);
     CHECK(first.wait_exit(30s).exited);
   }
-  auto options = mirror_options(db, via_forwarder, "wal");
-  options.state_dir = state.path() / "state";
-  TandemProcess second(options);
+  TandemProcess second(b.options("wal"));
   INFO("tandem log: " << second.log_tail(60));
   // MySQL still away: the journal waits, and this write is only in the slot.
   auto c = tandem::it::PgConnection::connect_or_throw(second.conninfo("postgres", db.name));
   exec_pg(c, "UPDATE pgbench_branches SET filler = 'after the restart' WHERE bid = 1");
   forwarder.restore();
   REQUIRE(wait_for([&] { return running_in(second, "wal"); }, 60s));
-  require_validated_equal(config);
+  require_validated_equal(b.config);
   CHECK(branch_filler(db).starts_with("after the restart"));
 }
