@@ -206,6 +206,9 @@ struct JournalMirror::Impl : MirrorThreadControl {
   std::atomic<bool> retired{false};
   std::string slot_limit;
   std::uint64_t opened_seq = 0;  // the journal's last record when it was opened
+  // A restart finishing a switch to "proxy": opened_seq is the last record before the marker at
+  // first; this, the last record at the start, follows once the slot is drained up to it.
+  std::optional<std::uint64_t> resume_through;
 
   // Applier-side state, used by the thread only.
   struct Table {
@@ -962,8 +965,27 @@ struct JournalMirror::Impl : MirrorThreadControl {
         // Paused before the journal's older records were all applied: they still go first.
         if (result && applied.load() < opened_seq && stopping()) continue;
         if (result) result = drain_slot();
+        // A restart finishing a switch to "proxy", with the slot now applied up to the marker:
+        // the journal's later records follow, then the slot again, up to PostgreSQL's current
+        // position, for transactions committed just before the crash and never journaled.
+        if (result && resume_through) {
+          opened_seq = *resume_through;
+          resume_through.reset();
+          options.drain_marker.clear();
+          result = apply_run(true);
+          if (result && applied.load() < opened_seq && stopping()) continue;
+          if (result) result = drain_slot();
+        }
         if (result) {
           drained = true;
+          // A bound kept for the first drain only (a restart that finishes a switch to "wal"
+          // in mode "proxy"): the changes after it are applied now, and a later DDL moves the
+          // slot to PostgreSQL's position again.
+          if (options.keep_slot) {
+            std::lock_guard slot_lock(slot_mutex);
+            if (!retired) slot_limit.clear();
+          }
+          if (options.on_drained) options.on_drained();
           std::lock_guard lock(mutex);
           caught_up = true;
           caught_up_cv.notify_all();
@@ -1006,6 +1028,10 @@ void JournalMirror::stop() {
 void JournalMirror::start(StartOptions options) {
   open();
   impl_->options = std::move(options);
+  if (impl_->options.older_than_marker) {
+    impl_->resume_through = impl_->opened_seq;
+    impl_->opened_seq = std::min(impl_->opened_seq, *impl_->options.older_than_marker);
+  }
   if (!impl_->options.slot_limit.empty()) {
     std::lock_guard slot_lock(impl_->slot_mutex);
     impl_->slot_limit = impl_->options.slot_limit;
@@ -1036,6 +1062,8 @@ bool JournalMirror::drained() const {
 }
 
 bool JournalMirror::journal_lost() const { return impl_->journal_refused; }
+
+std::uint64_t JournalMirror::opened_seq() const { return impl_->opened_seq; }
 
 void JournalMirror::open() {
   if (impl_->journal) return;

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/config.hpp"
@@ -33,9 +35,18 @@ class JournalMirror : public MirrorSink {
     // while clients already write through the WAL mirror: their changes are only in the slot.
     std::string slot_limit;
     std::string mode = "proxy";  // as the status shows it
+    // With drain_marker, at a restart that finishes a switch to "proxy": the journal's records up
+    // to this one are older than the marker and go before the drain; the later ones after it,
+    // then the slot once more up to PostgreSQL's position (what a crash kept from the journal).
+    // (A live switch opens the journal at the switch: what it then holds is the older part.)
+    std::optional<std::uint64_t> older_than_marker;
+    // Called once, on the applier's thread, when the first drain of the slot is done.
+    std::function<void()> on_drained;
   };
   // Opens the journal; throws when it cannot. Sessions may hand transactions in from then on.
   void open();
+  // The journal's last record when it was opened.
+  std::uint64_t opened_seq() const;
   // Opens the journal if not yet open, and starts the applier thread, which first applies what
   // the journal holds, then drains the replication slot if there is one.
   void start(StartOptions options);

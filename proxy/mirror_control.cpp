@@ -15,6 +15,7 @@
 #include "migrator/db/pg_connection.hpp"
 #include "proxy/journal_mirror.hpp"
 #include "proxy/mirror_service.hpp"
+#include "proxy/switch_record.hpp"
 
 namespace tandem::proxy {
 namespace {
@@ -48,6 +49,9 @@ struct MirrorControl::Impl {
   // On the way to "wal": waits until the journal is applied, then starts the WAL mirror.
   std::thread handover;
   bool handing_over = false;
+  // A switch record is kept in state_dir: the switch is not finished until the mirror that took
+  // over no longer needs it, and no other starts meanwhile.
+  std::atomic<bool> switch_pending{false};
   std::atomic<bool> stopping{false};
 
   Impl(const config::Config& c, ProxyState& s) : config(c), state(s), status(*s.migration) {}
@@ -56,6 +60,63 @@ struct MirrorControl::Impl {
     auto c = migrator::PgConnection::connect(config.source.url.to_libpq_conninfo() + " connect_timeout=10");
     if (!c) return std::unexpected(c.error().message);
     return std::move(*c);
+  }
+
+  void clear_record() {
+    if (auto r = remove_switch_record(config.state_dir); !r) log::warn("mirror.switch_record").kv("error", r.error());
+    if (switch_pending.exchange(false)) log::info("mirror.switch_finished");
+  }
+
+  // Whether the slot has not yet confirmed `lsn`; nullopt when there is no slot. Throws when
+  // PostgreSQL cannot tell, after a minute of trying.
+  std::optional<bool> slot_before(const std::string& lsn) {
+    std::string error;
+    for (int attempt = 0; attempt < 12 && !stopping; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(5));
+      auto c = pg();
+      if (!c) {
+        error = c.error();
+        continue;
+      }
+      auto r = c->query("SELECT confirmed_flush_lsn < $2::pg_lsn FROM pg_replication_slots WHERE slot_name = $1",
+                        {config.migration.slot, lsn});
+      if (!r) {
+        error = r.error().message;
+        continue;
+      }
+      if (r->rows.empty()) return std::nullopt;
+      return r->rows[0][0].value_or("t") == "t";
+    }
+    throw std::runtime_error("mirror: finishing the switch recorded in " +
+                             switch_record_path(config.state_dir).string() +
+                             " needs the replication slot's position: " + error);
+  }
+
+  // A restart that finds a switch record finishes that switch: the journal's records and the
+  // slot's changes are applied in the order the switch gave them. Returns where the WAL mirror
+  // goes on from after the journal (the switch's position for a switch to "wal").
+  std::string resume_switch(const SwitchRecord& record, JournalMirror::StartOptions& options) {
+    log::info("mirror.switch_resumed").kv("to", record.to).kv("lsn", record.lsn).kv("mode", config.mirror.mode);
+    switch_pending = true;
+    options.on_drained = [this] { clear_record(); };
+    if (record.to == "proxy") {
+      // The journal's records after journal_seq came after the marker: the slot first drains up
+      // to it, unless it already has.
+      const auto before = slot_before(record.lsn);
+      if (!before || !*before) {
+        clear_record();
+        options.on_drained = nullptr;
+        return "";
+      }
+      options.drain_marker = record.marker;
+      options.older_than_marker = record.journal_seq;
+      return "";
+    }
+    // To "wal": everything the journal holds came before the switch's position, and what came
+    // after it is only in the slot. A DDL record moves the slot no further than that position.
+    options.slot_limit = record.lsn;
+    if (config.mirror.mode == "wal") options.on_drained = nullptr;  // done once the WAL mirror runs
+    return record.lsn;
   }
 
   void start_wal() {
@@ -102,6 +163,7 @@ struct MirrorControl::Impl {
     start_wal();
     journal.reset();
     handing_over = false;
+    if (switch_pending) clear_record();
     log::info("mirror.wal_started").kv("from_lsn", slot_limit);
   }
 
@@ -135,6 +197,10 @@ struct MirrorControl::Impl {
     if (handing_over)
       return refusal(409, http,
                      "the last switch is still finishing: the journal is being applied before the WAL mirror starts");
+    if (switch_pending)
+      return refusal(409, http,
+                     "the last switch is still finishing: the replication slot is being applied up to the switch "
+                     "point before the journal");
     const auto limit = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(hold_seconds));
     log::info("mirror.switch_started").kv("from", mode).kv("to", to).kv("hold_seconds", hold_seconds);
     auto c = pg();
@@ -182,6 +248,11 @@ struct MirrorControl::Impl {
       if (!r || r->rows.empty() || !r->rows[0][0])
         return give_up(503, "marking the switch in the WAL: " + (r ? std::string("no answer") : r.error().message));
       lsn = *r->rows[0][0];
+      // Kept before any session writes on: a restart before the slot has been drained up to the
+      // marker must still apply the slot's older changes before the journal's.
+      if (auto w = write_switch_record(config.state_dir, {"proxy", lsn, marker, next->opened_seq()}); !w)
+        return give_up(503, "keeping the switch point: " + w.error());
+      switch_pending = true;
       journal = next;
       state.set_mirror_sink(next);
       mode = "proxy";
@@ -189,6 +260,7 @@ struct MirrorControl::Impl {
       if (paused) journal->pause();
       JournalMirror::StartOptions options;
       options.drain_marker = marker;
+      options.on_drained = [this] { clear_record(); };
       journal->start(std::move(options));
     } else {
       // The insert position: every commit the sessions saw is before it, also one not yet
@@ -197,6 +269,11 @@ struct MirrorControl::Impl {
       if (!r || r->rows.empty() || !r->rows[0][0])
         return give_up(503, "reading PostgreSQL's position: " + (r ? std::string("no answer") : r.error().message));
       lsn = *r->rows[0][0];
+      // Kept before any session writes on: a restart before the WAL mirror runs must still never
+      // move the slot past it while applying the journal.
+      if (auto w = write_switch_record(config.state_dir, {"wal", lsn, "", 0}); !w)
+        return give_up(503, "keeping the switch point: " + w.error());
+      switch_pending = true;
       journal->retire(lsn);
       state.set_mirror_sink(nullptr);
       mode = "wal";
@@ -236,9 +313,20 @@ void MirrorControl::start() {
   auto& d = *impl_;
   std::lock_guard lock(d.mutex);
   d.mode = d.config.mirror.mode;
+  auto record = read_switch_record(d.config.state_dir);
+  if (!record) throw std::runtime_error("mirror: " + record.error());
+  const bool has_journal = std::filesystem::exists(d.config.state_dir / "journal");
+  if (*record && !has_journal) {
+    log::warn("mirror.switch_record_without_journal")
+        .kv("detail", "the journal is gone: the slot is followed from where it stands");
+    d.clear_record();
+    record->reset();
+  }
   if (d.mode == "proxy") {
     d.journal = std::make_shared<JournalMirror>(d.config, d.status);
-    d.journal->start();
+    JournalMirror::StartOptions options;
+    if (*record) d.resume_switch(**record, options);
+    d.journal->start(std::move(options));
     // Clients wait in the listen queue until what the replication slot holds is applied: the
     // journal then continues exactly where the slot ends.
     if (!d.journal->wait_caught_up(std::chrono::seconds(120)))
@@ -249,7 +337,7 @@ void MirrorControl::start() {
   }
   // A journal the proxy mirror left (MySQL was away when it stopped) is applied before the slot
   // is followed: the slot may have been advanced past what it holds.
-  if (std::filesystem::exists(d.config.state_dir / "journal")) {
+  if (has_journal) {
     d.journal = std::make_shared<JournalMirror>(d.config, d.status);
     JournalMirror::StartOptions options;
     options.keep_slot = false;
@@ -261,8 +349,10 @@ void MirrorControl::start() {
       if (auto r = c->query("SELECT pg_current_wal_insert_lsn()::text"); r && !r->rows.empty() && r->rows[0][0])
         options.slot_limit = *r->rows[0][0];
     }
+    std::string hand_over_at;
+    if (*record) hand_over_at = d.resume_switch(**record, options);
     d.journal->start(std::move(options));
-    d.begin_hand_over("");
+    d.begin_hand_over(hand_over_at);
     return;
   }
   d.start_wal();

@@ -63,6 +63,7 @@ struct BehindForwarder {
   tandem::it::TandemOptions options(const std::string& mode) const {
     auto o = mirror_options(db, "mysql://root@127.0.0.1:" + std::to_string(forwarder.port()) + "/" + db.name, mode);
     o.state_dir = state.path() / "state";
+    o.ready_limit = 60s;  // mode "proxy" serves once the slot is drained
     return o;
   }
 };
@@ -377,4 +378,110 @@ TEST_CASE("restarted in mode wal with DDL in the journal left: writes made since
   REQUIRE(wait_for([&] { return running_in(second, "wal"); }, 60s));
   require_validated_equal(b.config);
   CHECK(branch_filler(db).starts_with("after the restart"));
+}
+
+namespace {
+
+bool record_kept(const BehindForwarder& b) {
+  return std::filesystem::exists(b.state.path() / "state" / "mirror_switch");
+}
+
+std::string teller_note(const Databases& db) {
+  auto my = db.mysql(db.name);
+  auto r = my.query("SELECT note FROM pgbench_tellers WHERE tid = 1");
+  if (!r || r->rows.empty()) return "";
+  return r->rows[0][0].value_or("");
+}
+
+// A switch to "wal" not finished when the process stops (MySQL away, the journal not applied,
+// DDL in it), then a write only the slot has. The restart, in `restart_mode`, must not let the
+// journal's DDL move the slot past the switch point, ahead of that write. (SIGTERM rather than
+// -9 so that the journal's records are surely synced: the restart sees the same state files.)
+void restart_mid_switch_to_wal(const std::string& restart_mode) {
+  BehindForwarder b("mir_mid_wal_" + restart_mode);
+  auto& db = b.db;
+  {
+    TandemProcess first(b.options("proxy"));
+    INFO("first: " << first.log_tail(60));
+    REQUIRE(wait_for([&] { return running_in(first, "proxy"); }, 30s));
+    b.forwarder.cut();
+    auto c = tandem::it::PgConnection::connect_or_throw(first.conninfo("postgres", db.name));
+    exec_pg(c, "UPDATE pgbench_branches SET filler = 'journaled' WHERE bid = 1");
+    exec_pg(c, "ALTER TABLE pgbench_tellers ADD COLUMN note text");
+    exec_pg(c, "UPDATE pgbench_tellers SET note = 'journaled' WHERE tid = 1");
+    REQUIRE(wait_for([&] { return status_number(first, "migration.mirror.journal.last_seq") >= 3; }, 10s));
+    auto to_wal = switch_mode(first, "?to=wal");
+    REQUIRE_MESSAGE(to_wal.status == 200, to_wal.body);
+    CHECK(record_kept(b));
+    exec_pg(c, "UPDATE pgbench_branches SET filler = 'after the switch' WHERE bid = 1");
+    auto again = switch_mode(first, "?to=proxy");
+    CHECK_MESSAGE(again.status == 409, again.body);
+    first.send_signal(SIGTERM);
+    CHECK(first.wait_exit(30s).exited);
+  }
+  CHECK(record_kept(b));
+  b.forwarder.restore();
+  TandemProcess second(b.options(restart_mode));
+  INFO("second: " << second.log_tail(60));
+  REQUIRE(wait_for([&] { return running_in(second, restart_mode); }, 60s));
+  CHECK(wait_for([&] { return branch_filler(db).starts_with("after the switch"); }, 30s));
+  CHECK(teller_note(db) == "journaled");
+  CHECK(wait_for([&] { return !record_kept(b); }, 30s));
+  require_validated_equal(b.config);
+}
+
+// A switch to "proxy" not finished when the process stops: a write that only the slot has from
+// before the switch, then DDL and a write journaled after it. The restart must drain the slot up
+// to the switch point before it applies the journal's DDL (which moves the slot ahead).
+void restart_mid_switch_to_proxy(const std::string& restart_mode) {
+  BehindForwarder b("mir_mid_proxy_" + restart_mode);
+  auto& db = b.db;
+  {
+    TandemProcess first(b.options("wal"));
+    INFO("first: " << first.log_tail(60));
+    REQUIRE(wait_for([&] { return running_in(first, "wal"); }, 30s));
+    b.forwarder.cut();
+    auto c = tandem::it::PgConnection::connect_or_throw(first.conninfo("postgres", db.name));
+    exec_pg(c, "UPDATE pgbench_branches SET filler = 'from the slot' WHERE bid = 1");
+    auto to_proxy = switch_mode(first, "?to=proxy");
+    REQUIRE_MESSAGE(to_proxy.status == 200, to_proxy.body);
+    CHECK(record_kept(b));
+    exec_pg(c, "ALTER TABLE pgbench_tellers ADD COLUMN note text");
+    exec_pg(c, "UPDATE pgbench_tellers SET note = 'journaled' WHERE tid = 1");
+    REQUIRE(wait_for([&] { return status_number(first, "migration.mirror.journal.last_seq") >= 2; }, 10s));
+    // No other switch until the slot is applied up to this one's point.
+    auto again = switch_mode(first, "?to=wal");
+    CHECK_MESSAGE(again.status == 409, again.body);
+    first.send_signal(SIGTERM);
+    CHECK(first.wait_exit(30s).exited);
+  }
+  CHECK(record_kept(b));
+  b.forwarder.restore();
+  TandemProcess second(b.options(restart_mode));
+  INFO("second: " << second.log_tail(60));
+  REQUIRE(wait_for([&] { return running_in(second, restart_mode); }, 60s));
+  CHECK(wait_for([&] { return teller_note(db) == "journaled"; }, 30s));
+  CHECK(branch_filler(db).starts_with("from the slot"));
+  CHECK(wait_for([&] { return !record_kept(b); }, 30s));
+  require_validated_equal(b.config);
+}
+
+}  // namespace
+
+TEST_CASE("restarted mid-switch to wal (journal with DDL not applied), in mode wal: the slot keeps what came after") {
+  restart_mid_switch_to_wal("wal");
+}
+
+TEST_CASE("restarted mid-switch to wal (journal with DDL not applied), in mode proxy: the slot keeps what came after") {
+  restart_mid_switch_to_wal("proxy");
+}
+
+TEST_CASE(
+    "restarted mid-switch to proxy (slot not drained, DDL journaled), in mode wal: the slot's older change first") {
+  restart_mid_switch_to_proxy("wal");
+}
+
+TEST_CASE(
+    "restarted mid-switch to proxy (slot not drained, DDL journaled), in mode proxy: the slot's older change first") {
+  restart_mid_switch_to_proxy("proxy");
 }
