@@ -180,7 +180,7 @@ struct RelayLoop::Impl {
   // Registers each socket for exactly what the session waits for from it.
   void update(Job& j) {
     std::uint32_t client = 0, backend = 0;
-    if (!j.to_backend.pending() && !j.backend_failed) client |= EPOLLIN;
+    if (!j.to_backend.pending() && !j.backend_failed && !j.peer->client_held()) client |= EPOLLIN;
     if (j.to_client.pending()) client |= EPOLLOUT;
     if (!j.to_client.pending()) backend |= EPOLLIN;
     if (j.to_backend.pending() && !j.backend_failed) backend |= EPOLLOUT;
@@ -216,6 +216,8 @@ struct RelayLoop::Impl {
     pipe.end = out->size();
     flush(j, from_client);
     if (terminated && !j.done) finish(j, RelayEnd::client_terminated, 0);
+    // Held: nothing more is read from the client until it is resumed.
+    if (from_client && !j.done && j.peer->client_held()) update(j);
   }
 
   // What a session kept of its client's bytes goes on to PostgreSQL, as if just read.
@@ -232,12 +234,16 @@ struct RelayLoop::Impl {
       finish(j, RelayEnd::client_protocol_error, 0);
       return;
     }
-    if (out->empty() && !terminated) return;
+    if (out->empty() && !terminated) {
+      update(j);  // reading the client again, unless still held
+      return;
+    }
     j.to_backend.data = out->data();
     j.to_backend.begin = 0;
     j.to_backend.end = out->size();
     flush(j, true);
     if (terminated && !j.done) finish(j, RelayEnd::client_terminated, 0);
+    if (!j.done) update(j);
   }
 
   // Writes what waits for one socket, as far as it takes it.

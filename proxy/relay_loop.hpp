@@ -50,6 +50,10 @@ class RelayPeer {
     (void)terminated;
     return std::string_view{};
   }
+  // Whether the peer holds its client's bytes (client_bytes kept a chunk back until
+  // client_resume): the loop reads no more from the client meanwhile, so what is held stays
+  // within one read.
+  virtual bool client_held() const { return false; }
 
  protected:
   ~RelayPeer() = default;

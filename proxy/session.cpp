@@ -209,6 +209,7 @@ class Session final : public RelayPeer {
     }
   }
   std::optional<std::string_view> client_resume(bool& terminated) override;
+  bool client_held() const override { return holding_; }
   bool client_at_boundary() const { return filter_ ? client_reader_->buffered() == 0 : client_scanner_.at_boundary(); }
   bool backend_at_boundary() const {
     return filter_ ? backend_reader_->buffered() == 0 && backend_passthrough_ == 0 : backend_scanner_.at_boundary();

@@ -316,3 +316,67 @@ TEST_CASE("many sessions on one loop stay apart") {
   CHECK(loop.sessions() == kSessions);
   loop.stop();
 }
+
+namespace {
+
+// A peer that holds its client's bytes while `hold` is set, as a session does during a switch
+// of the mirror, and hands them back when the loop resumes it.
+class HoldingPeer final : public RelayPeer {
+ public:
+  std::atomic<bool> hold{true};
+  std::atomic<std::size_t> held_most{0};
+
+  std::optional<std::string_view> client_bytes(std::string_view chunk, bool&) override {
+    if (holding_ || hold) {
+      holding_ = true;
+      held_.append(chunk);
+      held_most = std::max<std::size_t>(held_most, held_.size());
+      return std::string_view{};
+    }
+    return chunk;
+  }
+  std::optional<std::string_view> backend_bytes(std::string_view chunk) override { return chunk; }
+  std::optional<std::string_view> client_resume(bool&) override {
+    if (!holding_ || hold) return std::string_view{};
+    holding_ = false;
+    resumed_ = std::move(held_);
+    held_.clear();
+    return std::string_view(resumed_);
+  }
+  bool client_held() const override { return holding_; }
+  void relay_ended(RelayResult r) override {
+    ::close(r.client_fd);
+    ::close(r.backend_fd);
+  }
+
+ private:
+  bool holding_ = false;
+  std::string held_, resumed_;
+};
+
+}  // namespace
+
+TEST_CASE("a held client is not read until resumed: what is held stays within one read, nothing is lost") {
+  RelayLoop loop;
+  Pair client, backend;
+  HoldingPeer peer;
+  loop.add(client.near, backend.near, &peer);
+
+  const std::string up = pattern(8 << 20, 3);
+  std::thread client_writer([&] { write_all(client.far, up); });
+  std::this_thread::sleep_for(300ms);
+  // The client's writes wait in the socket's buffers, not in the peer.
+  CHECK(peer.held_most.load() <= 64u << 10);
+  CHECK_FALSE(readable_within(backend.far, 100ms));
+  // Backend output still passes while the client is held.
+  write_all(backend.far, "notice");
+  CHECK(read_n(client.far, 6) == "notice");
+
+  peer.hold = false;
+  loop.resume_held();
+  const std::string got = read_n(backend.far, up.size(), 60s);
+  client_writer.join();
+  CHECK(got.size() == up.size());
+  CHECK(got == up);
+  loop.stop();
+}
