@@ -109,8 +109,23 @@ void MigrationStatus::set_journal(std::uint64_t bytes, std::uint64_t segments, s
   journal_bytes_gauge_.Set(static_cast<double>(bytes));
   journal_segments_gauge_.Set(static_cast<double>(segments));
   journal_full_gauge_.Set(journal_full_ ? 1 : 0);
-  lag_transactions_gauge_.Set(
-      static_cast<double>(journal_last_ > journal_applied_ ? journal_last_ - journal_applied_ : 0));
+  publish_lag_transactions();
+}
+
+void MigrationStatus::set_wal_lag_transactions(std::optional<std::uint64_t> transactions) {
+  std::lock_guard lock(mutex_);
+  wal_lag_transactions_ = transactions;
+  publish_lag_transactions();
+}
+
+std::optional<std::uint64_t> MigrationStatus::lag_transactions() const {
+  if (mirror_mode_ == "wal" && mirror_state_ != "switching") return wal_lag_transactions_;
+  if (journal_known_) return journal_last_ > journal_applied_ ? journal_last_ - journal_applied_ : 0;
+  return std::nullopt;
+}
+
+void MigrationStatus::publish_lag_transactions() {
+  if (auto n = lag_transactions()) lag_transactions_gauge_.Set(static_cast<double>(*n));
 }
 
 void MigrationStatus::count_diverged(const std::string& table, std::string reason) {
@@ -159,6 +174,7 @@ void MigrationStatus::set_mirror(const std::string& mode, const std::string& sta
   mirror_errors_ = errors;
   for (const char* s : kStates) mirror_state_gauge_.Add({{"mode", mode}, {"state", s}}).Set(state == s ? 1 : 0);
   mirror_errors_gauge_.Set(static_cast<double>(errors));
+  publish_lag_transactions();
 }
 
 void MigrationStatus::set_validation_table(const std::string& table, std::uint64_t rows, std::uint64_t chunks,
@@ -251,9 +267,9 @@ std::string MigrationStatus::json() const {
                       {"applied_seq", journal_applied_},
                       {"full", journal_full_}};
       m["capture"] = {{"bytes", capture_held_}, {"limit", capture_limit_}};
-      m["lag_transactions"] = journal_last_ > journal_applied_ ? journal_last_ - journal_applied_ : 0;
       m["lag_seconds"] = lag_seconds_;
     }
+    if (auto n = lag_transactions()) m["lag_transactions"] = *n;
     boost::json::object d;
     for (const auto& [table, f] : diverged_) d[table] = {{"statements", f.count}, {"last_reason", f.last_reason}};
     m["diverged"] = std::move(d);

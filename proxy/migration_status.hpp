@@ -44,6 +44,10 @@ class MigrationStatus {
   // sequence applied, whether an append was refused for its size limit).
   void set_journal(std::uint64_t bytes, std::uint64_t segments, std::uint64_t last_seq, std::uint64_t applied_seq,
                    bool full);
+  // mirror.mode = "wal": the transactions behind, estimated from transaction IDs (nullopt: not
+  // known yet). In mode "proxy", and while the journal empties on the way to "wal", the journal's
+  // count is shown instead.
+  void set_wal_lag_transactions(std::optional<std::uint64_t> transactions);
   // mirror.mode = "proxy": bytes the sessions' captured writes hold, and the limit.
   void set_capture(std::uint64_t held, std::uint64_t limit);
   // A statement or transaction that could not be mirrored: the table (or "unknown") is diverged.
@@ -60,6 +64,8 @@ class MigrationStatus {
 
  private:
   void count_diverged(const std::string& table, std::string reason);  // mutex_ held
+  std::optional<std::uint64_t> lag_transactions() const;              // mutex_ held
+  void publish_lag_transactions();                                    // mutex_ held
 
   mutable std::mutex mutex_;
   std::string phase_ = "starting", error_, applied_lsn_;
@@ -82,6 +88,7 @@ class MigrationStatus {
   bool journal_known_ = false, journal_full_ = false;
   std::uint64_t journal_bytes_ = 0, journal_segments_ = 0, journal_last_ = 0, journal_applied_ = 0;
   std::uint64_t capture_held_ = 0, capture_limit_ = 0;
+  std::optional<std::uint64_t> wal_lag_transactions_;
   struct Diverged {
     std::uint64_t count = 0;
     std::string last_reason;

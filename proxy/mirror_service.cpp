@@ -47,13 +47,20 @@ struct MirrorService::Impl : MirrorThreadControl {
       if (!c) return;
       lag_pg.emplace(std::move(*c));
     }
-    auto r = lag_pg->query("SELECT greatest(pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn), 0)::bigint",
-                           {last_report->applied_lsn});
-    if (!r || r->rows.empty() || !r->rows[0][0]) {
+    auto r = lag_pg->query(
+        "SELECT greatest(pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn), 0)::bigint, "
+        "pg_snapshot_xmax(pg_current_snapshot())::text",
+        {last_report->applied_lsn});
+    if (!r || r->rows.empty() || !r->rows[0][0] || !r->rows[0][1]) {
       lag_pg.reset();
       return;
     }
     const std::uint64_t bytes = std::stoull(*r->rows[0][0]);
+    // The transactions that took an ID since the first one not known to be applied.
+    if (const auto base = last_report->xid_baseline) {
+      const std::uint64_t next = std::stoull(*r->rows[0][1]);
+      status.set_wal_lag_transactions(next > *base ? next - *base : 0);
+    }
     const auto& p = *last_report;
     const double seconds = bytes > p.lag_bytes
                                ? p.lag_seconds + std::chrono::duration<double>(Clock::now() - last_report_at).count()
@@ -75,10 +82,12 @@ struct MirrorService::Impl : MirrorThreadControl {
       publish("running");
       auto options = migrator::backfill_options(config);
       options.stop = &stop_run;
+      if (last_report) options.xid_baseline = last_report->xid_baseline;
       backoff.run_started();
       auto last_log = Clock::now();
       auto result = migrator::run_backfill(options, [&](const migrator::BackfillProgress& p) {
         status.set_apply(p.applied_lsn, p.lag_bytes, p.lag_seconds, p.transactions, p.rows);
+        if (p.lag_transactions) status.set_wal_lag_transactions(p.lag_transactions);
         last_report = p;
         last_report_at = Clock::now();
         if (Clock::now() - last_log >= std::chrono::seconds(10)) {
@@ -95,6 +104,7 @@ struct MirrorService::Impl : MirrorThreadControl {
       if (result) {
         status.set_apply(result->applied_lsn, result->lag_bytes, result->lag_seconds, result->transactions,
                          result->rows);
+        if (result->lag_transactions) status.set_wal_lag_transactions(result->lag_transactions);
         last_report = *result;
         last_report_at = Clock::now();
         continue;  // stopped on request (pause)
@@ -122,6 +132,7 @@ MirrorService::~MirrorService() {
 }
 
 void MirrorService::start() {
+  impl_->status.set_wal_lag_transactions(std::nullopt);  // an earlier WAL mirror's estimate
   impl_->publish("starting");
   impl_->thread = std::thread([this] { impl_->loop(); });
 }

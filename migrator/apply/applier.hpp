@@ -30,6 +30,7 @@ struct SourceTransaction {
   wal::Lsn end_lsn = 0;          // the position after its commit: what the applier records
   std::int64_t commit_time = 0;  // microseconds since 2000-01-01, PostgreSQL's epoch
   std::vector<RowChange> changes;
+  std::uint32_t xid = 0;  // PostgreSQL's transaction ID, from the replication stream (0: none)
 };
 
 // Resolves a column's (type oid, typmod) to PostgreSQL's type name, e.g. by format_type().

@@ -14,6 +14,7 @@
 #include "migrator/db/mysql_connection.hpp"
 #include "migrator/db/pg_connection.hpp"
 #include "migrator/wal/pgoutput_decoder.hpp"
+#include "migrator/wal/xid_lag.hpp"
 #include "protocol/sql/mysql_text.hpp"
 
 namespace tandem::migrator {
@@ -89,6 +90,8 @@ std::expected<BackfillProgress, std::string> run_backfill(
   log::info("backfill.started").kv("slot", options.slot).kv("from", wal::format_lsn(start));
 
   BackfillProgress report;
+  wal::XidLag xid_lag;
+  if (options.xid_baseline) xid_lag.set_baseline(*options.xid_baseline);
   wal::Lsn server_end = 0;
   // With nothing open or pending, a keepalive's WAL end has been seen in full: nothing of ours
   // lies before it, so lag is measured (and the slot confirmed) from there.
@@ -114,12 +117,19 @@ std::expected<BackfillProgress, std::string> run_backfill(
     report.lag_bytes = server_end > through ? server_end - through : 0;
     report.lag_seconds = 0;
     if (auto lag = catalog->query("SELECT greatest(pg_wal_lsn_diff(pg_current_wal_lsn(), $2::pg_lsn), 0)::bigint, "
-                                  "coalesce(extract(epoch FROM r.replay_lag), 0)::float8 FROM pg_replication_slots s "
+                                  "coalesce(extract(epoch FROM r.replay_lag), 0)::float8, pg_current_wal_lsn()::text, "
+                                  "pg_snapshot_xmax(pg_current_snapshot())::text FROM pg_replication_slots s "
                                   "LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = $1",
                                   {options.slot, wal::format_lsn(through)});
         lag && !lag->rows.empty()) {
       report.lag_bytes = std::stoull(lag->rows[0][0].value_or("0"));
       report.lag_seconds = std::stod(lag->rows[0][1].value_or("0"));
+      const auto now = wal::parse_lsn(lag->rows[0][2].value_or(""));
+      const auto next_xid = lag->rows[0][3].value_or("");
+      if (now && !next_xid.empty()) {
+        report.lag_transactions = xid_lag.sample(*now, std::stoull(next_xid), through);
+        report.xid_baseline = xid_lag.baseline();
+      }
     }
     report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   };
@@ -135,6 +145,8 @@ std::expected<BackfillProgress, std::string> run_backfill(
     auto r = applier.apply(batch);
     if (!r) return std::unexpected(r.error());
     *applied = *r;
+    for (const auto& tx : batch)
+      if (tx.xid != 0) xid_lag.applied(tx.xid);
     batch.clear();
     last_apply = Clock::now();
     if (!send_status(false)) return std::unexpected(std::string("sending standby status: ") + PQerrorMessage(conn));
@@ -194,8 +206,9 @@ std::expected<BackfillProgress, std::string> run_backfill(
       // Rows of the old shape go in before the table changes shape.
       if (auto r = flush(); !r) return std::unexpected(r.error());
       if (auto r = applier.on_relation(*rel); !r) return std::unexpected(r.error());
-    } else if (std::holds_alternative<wal::Begin>(*message)) {
+    } else if (auto* b = std::get_if<wal::Begin>(&*message)) {
       open_tx = SourceTransaction{};
+      open_tx->xid = b->xid;
     } else if (auto* c = std::get_if<wal::Commit>(&*message)) {
       if (!open_tx) return std::unexpected(std::string("pgoutput: Commit without Begin"));
       open_tx->end_lsn = c->end_lsn;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "config/config.hpp"
@@ -31,6 +32,8 @@ struct BackfillOptions {
   // nearly each one alone, for at most this much more lag. 0: apply at every pause.
   std::chrono::milliseconds gather{25};
   const std::atomic<bool>* stop = nullptr;  // set by SIGTERM: finish the batch and return
+  // From an earlier run's progress (xid_baseline): lag_transactions is known from the start.
+  std::optional<std::uint64_t> xid_baseline;
 };
 
 // Source, target, slot and publication as the config names them.
@@ -41,6 +44,9 @@ struct BackfillProgress {
   std::uint64_t transactions = 0, rows = 0;
   std::uint64_t lag_bytes = 0;  // the source's current WAL position minus the applied one
   double lag_seconds = 0;       // pg_stat_replication.replay_lag of the applier's walsender
+  // Transactions behind, estimated from transaction IDs (wal/xid_lag.hpp); nullopt: not known
+  // yet. xid_baseline: the first ID not known to be applied.
+  std::optional<std::uint64_t> lag_transactions, xid_baseline;
   double seconds = 0;
 };
 

@@ -87,3 +87,36 @@ TEST_CASE("mirror state metric: one series at 1, the mode's; a switch of mode cl
   CHECK(value("wal", "switching") == 1);
   CHECK(value("proxy", "catching_up") == 0);
 }
+
+TEST_CASE("lag in transactions: the journal's in mode proxy and while switching to wal, the WAL estimate in wal") {
+  prometheus::Registry registry;
+  MigrationStatus s(registry);
+  auto gauge = [&] {
+    for (const auto& family : registry.Collect())
+      if (family.name == "tandem_mirror_lag_transactions") return family.metric.at(0).gauge.value;
+    return -1.0;
+  };
+  auto shown = [&]() -> std::int64_t {
+    const auto m = mirror_of(s);
+    auto it = m.find("lag_transactions");
+    return it == m.end() ? -1 : it->value().to_number<std::int64_t>();
+  };
+  s.set_mirror("wal", "running", "", 0);
+  CHECK(shown() == -1);  // not known yet
+  s.set_wal_lag_transactions(12);
+  CHECK(shown() == 12);
+  CHECK(gauge() == 12);
+  s.set_mirror("proxy", "running", "", 0);
+  s.set_journal(100, 1, 50, 45, false);
+  CHECK(shown() == 5);
+  CHECK(gauge() == 5);
+  s.set_wal_lag_transactions(7);  // a late report of the WAL mirror changes nothing in proxy
+  CHECK(shown() == 5);
+  s.set_mirror("wal", "switching", "", 0);
+  s.set_journal(100, 1, 50, 48, false);
+  CHECK(shown() == 2);
+  CHECK(gauge() == 2);
+  s.set_mirror("wal", "running", "", 0);
+  CHECK(shown() == 7);
+  CHECK(gauge() == 7);
+}
