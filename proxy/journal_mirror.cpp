@@ -861,7 +861,8 @@ struct JournalMirror::Impl : MirrorThreadControl {
     tables.clear();
     if (auto r = load_tables(*my, *pg); !r) return std::unexpected(r.error());
     sql::Translator translator;
-    publish("running");
+    // The first pass (the journal's older records, before the slot is drained) still catches up.
+    publish(until_empty ? "catching_up" : "running");
     while (!stopping()) {
       publish_journal();
       // A MySQL commit per few transactions costs both servers' CPU that the clients need: when

@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -44,8 +45,16 @@ struct AdminHttpServer::Impl {
       co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
       const auto& req = parser.get();
-      auto reply = routes.handle(AdminRequest{std::string_view(req.method_string()), std::string_view(req.target()),
-                                              std::string_view(req[http::field::authorization])});
+      const AdminRequest request{std::string_view(req.method_string()), std::string_view(req.target()),
+                                 std::string_view(req[http::field::authorization])};
+      AdminResponse reply;
+      if (req.method() == http::verb::post && request.target.starts_with("/api/v1/mirror/")) {
+        reply = co_await asio::co_spawn(
+            mirror_commands, [this, request]() -> asio::awaitable<AdminResponse> { co_return routes.handle(request); },
+            asio::use_awaitable);
+      } else {
+        reply = routes.handle(request);
+      }
       http::response<http::string_body> res{static_cast<http::status>(reply.status), req.version()};
       res.set(http::field::server, "tandem");
       res.set(http::field::content_type, reply.content_type);
@@ -65,6 +74,10 @@ struct AdminHttpServer::Impl {
   asio::io_context& io;
   tcp::acceptor acceptor;
   AdminRoutes routes;
+  // The mirror's commands run here, one at a time: a switch holds sessions for up to its
+  // hold_seconds (and a pause waits for it), while this loop goes on answering status and
+  // metrics. Declared last: joined first, while the rest is still whole.
+  asio::thread_pool mirror_commands{1};
 };
 
 AdminHttpServer::AdminHttpServer(asio::io_context& io, ProxyState& state) : impl_(std::make_unique<Impl>(io, state)) {}

@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <atomic>
+#include <functional>
 #include <thread>
 
 #include "support/http_client.hpp"
@@ -176,9 +178,26 @@ TEST_CASE("mirror switch: a transaction left open keeps the mirror as it was; ba
   exec_pg(open, "UPDATE pgbench_branches SET filler = 'open' WHERE bid = 1");
   // Another session, idle, is held during the attempt and goes on after it.
   auto idle = tandem::it::PgConnection::connect_or_throw(tandem.conninfo("postgres", db.name));
-  auto refused = switch_mode(tandem, "?to=proxy&hold_seconds=1");
+  // The switch waits on a thread of its own: the admin port answers meanwhile.
+  std::atomic<bool> attempt_done{false};
+  std::expected<tandem::it::HttpResponse, std::string> attempt_answer;
+  std::thread attempt([&] {
+    const tandem::it::HttpHeaders token = {{"Authorization", "Bearer " + tandem.admin_token()}};
+    attempt_answer = tandem::it::http_request(tandem.admin_port(), "POST",
+                                              "/api/v1/mirror/mode?to=proxy&hold_seconds=3", token, {}, 90s);
+    attempt_done = true;
+  });
+  std::this_thread::sleep_for(500ms);
+  auto meanwhile = tandem::it::http_get(tandem.admin_port(), "/api/v1/status");
+  CHECK(meanwhile.has_value());
+  // Answered while the switch still waits (it waits 3 s): not just after it.
+  std::this_thread::sleep_for(300ms);
+  CHECK_FALSE(attempt_done.load());
+  attempt.join();
+  REQUIRE_MESSAGE(attempt_answer.has_value(), attempt_answer.error());
+  const auto& refused = *attempt_answer;
   CHECK(refused.status == 409);
-  CHECK(refused.body.find("1 session(s) did not reach a transaction boundary within 1") != std::string::npos);
+  CHECK(refused.body.find("1 session(s) did not reach a transaction boundary within 3") != std::string::npos);
   CHECK(refused.body.find("stays in mode wal") != std::string::npos);
   CHECK(tandem.metric("tandem_mirror_switches", {{"to", "proxy"}, {"result", "refused"}}).value_or(0) == 1);
   CHECK(status_text(tandem, "migration.mirror.last_switch.detail").find("did not reach") != std::string::npos);
@@ -393,28 +412,25 @@ std::string teller_note(const Databases& db) {
   return r->rows[0][0].value_or("");
 }
 
-// A switch to "wal" not finished when the process stops (MySQL away, the journal not applied,
-// DDL in it), then a write only the slot has. The restart, in `restart_mode`, must not let the
-// journal's DDL move the slot past the switch point, ahead of that write. (SIGTERM rather than
-// -9 so that the journal's records are surely synced: the restart sees the same state files.)
-void restart_mid_switch_to_wal(const std::string& restart_mode) {
-  BehindForwarder b("mir_mid_wal_" + restart_mode);
-  auto& db = b.db;
+// A switch from `from` not finished when the process stops: MySQL is away from the start,
+// `before` runs (a client connected through the proxy), and the state directory keeps the switch
+// record. Then MySQL is back and a second process starts in `restart_mode`; once it runs, `after`
+// checks MySQL, the record must be gone, and both sides validate equal. (SIGTERM rather than -9
+// so that the journal's records are surely synced: the restart sees the same state files.)
+void restart_mid_switch(const std::string& name, const std::string& from, const std::string& restart_mode,
+                        const std::function<void(TandemProcess&, tandem::it::PgConnection&)>& before,
+                        const std::function<void(const Databases&)>& after) {
+  BehindForwarder b(name + "_" + restart_mode);
   {
-    TandemProcess first(b.options("proxy"));
+    TandemProcess first(b.options(from));
     INFO("first: " << first.log_tail(60));
-    REQUIRE(wait_for([&] { return running_in(first, "proxy"); }, 30s));
+    REQUIRE(wait_for([&] { return running_in(first, from); }, 30s));
     b.forwarder.cut();
-    auto c = tandem::it::PgConnection::connect_or_throw(first.conninfo("postgres", db.name));
-    exec_pg(c, "UPDATE pgbench_branches SET filler = 'journaled' WHERE bid = 1");
-    exec_pg(c, "ALTER TABLE pgbench_tellers ADD COLUMN note text");
-    exec_pg(c, "UPDATE pgbench_tellers SET note = 'journaled' WHERE tid = 1");
-    REQUIRE(wait_for([&] { return status_number(first, "migration.mirror.journal.last_seq") >= 3; }, 10s));
-    auto to_wal = switch_mode(first, "?to=wal");
-    REQUIRE_MESSAGE(to_wal.status == 200, to_wal.body);
+    auto c = tandem::it::PgConnection::connect_or_throw(first.conninfo("postgres", b.db.name));
+    before(first, c);
     CHECK(record_kept(b));
-    exec_pg(c, "UPDATE pgbench_branches SET filler = 'after the switch' WHERE bid = 1");
-    auto again = switch_mode(first, "?to=proxy");
+    // No switch back until this one is finished.
+    auto again = switch_mode(first, "?to=" + from);
     CHECK_MESSAGE(again.status == 409, again.body);
     first.send_signal(SIGTERM);
     CHECK(first.wait_exit(30s).exited);
@@ -424,46 +440,49 @@ void restart_mid_switch_to_wal(const std::string& restart_mode) {
   TandemProcess second(b.options(restart_mode));
   INFO("second: " << second.log_tail(60));
   REQUIRE(wait_for([&] { return running_in(second, restart_mode); }, 60s));
-  CHECK(wait_for([&] { return branch_filler(db).starts_with("after the switch"); }, 30s));
-  CHECK(teller_note(db) == "journaled");
+  after(b.db);
   CHECK(wait_for([&] { return !record_kept(b); }, 30s));
   require_validated_equal(b.config);
 }
 
-// A switch to "proxy" not finished when the process stops: a write that only the slot has from
-// before the switch, then DDL and a write journaled after it. The restart must drain the slot up
-// to the switch point before it applies the journal's DDL (which moves the slot ahead).
+// To "wal", with the journal not applied and DDL in it, then a write only the slot has. The
+// restart must not let the journal's DDL move the slot past the switch point, ahead of that write.
+void restart_mid_switch_to_wal(const std::string& restart_mode) {
+  restart_mid_switch(
+      "mir_mid_wal", "proxy", restart_mode,
+      [](TandemProcess& first, tandem::it::PgConnection& c) {
+        exec_pg(c, "UPDATE pgbench_branches SET filler = 'journaled' WHERE bid = 1");
+        exec_pg(c, "ALTER TABLE pgbench_tellers ADD COLUMN note text");
+        exec_pg(c, "UPDATE pgbench_tellers SET note = 'journaled' WHERE tid = 1");
+        REQUIRE(wait_for([&] { return status_number(first, "migration.mirror.journal.last_seq") >= 3; }, 10s));
+        auto to_wal = switch_mode(first, "?to=wal");
+        REQUIRE_MESSAGE(to_wal.status == 200, to_wal.body);
+        exec_pg(c, "UPDATE pgbench_branches SET filler = 'after the switch' WHERE bid = 1");
+      },
+      [](const Databases& db) {
+        CHECK(wait_for([&] { return branch_filler(db).starts_with("after the switch"); }, 30s));
+        CHECK(teller_note(db) == "journaled");
+      });
+}
+
+// To "proxy", with a write that only the slot has from before the switch, then DDL and a write
+// journaled after it. The restart must drain the slot up to the switch point before it applies
+// the journal's DDL (which moves the slot ahead).
 void restart_mid_switch_to_proxy(const std::string& restart_mode) {
-  BehindForwarder b("mir_mid_proxy_" + restart_mode);
-  auto& db = b.db;
-  {
-    TandemProcess first(b.options("wal"));
-    INFO("first: " << first.log_tail(60));
-    REQUIRE(wait_for([&] { return running_in(first, "wal"); }, 30s));
-    b.forwarder.cut();
-    auto c = tandem::it::PgConnection::connect_or_throw(first.conninfo("postgres", db.name));
-    exec_pg(c, "UPDATE pgbench_branches SET filler = 'from the slot' WHERE bid = 1");
-    auto to_proxy = switch_mode(first, "?to=proxy");
-    REQUIRE_MESSAGE(to_proxy.status == 200, to_proxy.body);
-    CHECK(record_kept(b));
-    exec_pg(c, "ALTER TABLE pgbench_tellers ADD COLUMN note text");
-    exec_pg(c, "UPDATE pgbench_tellers SET note = 'journaled' WHERE tid = 1");
-    REQUIRE(wait_for([&] { return status_number(first, "migration.mirror.journal.last_seq") >= 2; }, 10s));
-    // No other switch until the slot is applied up to this one's point.
-    auto again = switch_mode(first, "?to=wal");
-    CHECK_MESSAGE(again.status == 409, again.body);
-    first.send_signal(SIGTERM);
-    CHECK(first.wait_exit(30s).exited);
-  }
-  CHECK(record_kept(b));
-  b.forwarder.restore();
-  TandemProcess second(b.options(restart_mode));
-  INFO("second: " << second.log_tail(60));
-  REQUIRE(wait_for([&] { return running_in(second, restart_mode); }, 60s));
-  CHECK(wait_for([&] { return teller_note(db) == "journaled"; }, 30s));
-  CHECK(branch_filler(db).starts_with("from the slot"));
-  CHECK(wait_for([&] { return !record_kept(b); }, 30s));
-  require_validated_equal(b.config);
+  restart_mid_switch(
+      "mir_mid_proxy", "wal", restart_mode,
+      [](TandemProcess& first, tandem::it::PgConnection& c) {
+        exec_pg(c, "UPDATE pgbench_branches SET filler = 'from the slot' WHERE bid = 1");
+        auto to_proxy = switch_mode(first, "?to=proxy");
+        REQUIRE_MESSAGE(to_proxy.status == 200, to_proxy.body);
+        exec_pg(c, "ALTER TABLE pgbench_tellers ADD COLUMN note text");
+        exec_pg(c, "UPDATE pgbench_tellers SET note = 'journaled' WHERE tid = 1");
+        REQUIRE(wait_for([&] { return status_number(first, "migration.mirror.journal.last_seq") >= 2; }, 10s));
+      },
+      [](const Databases& db) {
+        CHECK(wait_for([&] { return teller_note(db) == "journaled"; }, 30s));
+        CHECK(branch_filler(db).starts_with("from the slot"));
+      });
 }
 
 }  // namespace
