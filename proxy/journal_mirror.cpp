@@ -625,10 +625,12 @@ struct JournalMirror::Impl : MirrorThreadControl {
         return std::unexpected("column " + name + " not found on PostgreSQL now");
     std::string list;
     for (const auto& name : listed) list += (list.empty() ? "" : ", ") + migrator::quote_pg_identifier(name);
-    std::string options = spec->csv ? "FORMAT csv" : "FORMAT text";
-    options += ", DELIMITER " + migrator::quote_pg_literal(std::string(1, spec->delimiter));
-    options += ", NULL " + migrator::quote_pg_literal(spec->null_string);
-    options += spec->header ? ", HEADER true" : ", HEADER false";
+    std::string options = spec->binary ? "FORMAT binary" : spec->csv ? "FORMAT csv" : "FORMAT text";
+    if (!spec->binary) {
+      options += ", DELIMITER " + migrator::quote_pg_literal(std::string(1, spec->delimiter));
+      options += ", NULL " + migrator::quote_pg_literal(spec->null_string);
+      options += spec->header ? ", HEADER true" : ", HEADER false";
+    }
     if (spec->csv) {
       options += ", QUOTE " + migrator::quote_pg_literal(std::string(1, spec->quote));
       options += ", ESCAPE " + migrator::quote_pg_literal(std::string(1, spec->escape));

@@ -89,6 +89,8 @@ std::expected<CopyFrom, std::string> parse_copy_from(std::string_view sql) {
         const auto f = lower(argument(*def).value_or(""));
         if (f == "csv")
           out.csv = true;
+        else if (f == "binary")
+          out.binary = true;
         else if (f != "text")
           return std::unexpected("COPY FORMAT " + f + " is not read by the mirror");
       } else if (name == "delimiter" || name == "quote" || name == "escape") {
@@ -115,7 +117,11 @@ std::expected<CopyFrom, std::string> parse_copy_from(std::string_view sql) {
       }
     }
   }
-  if (out.csv) {
+  if (out.binary) {
+    // PostgreSQL refuses these with FORMAT binary, and the client's COPY with them.
+    if (delimiter_set || null_set || out.header || quote_set || escape_set)
+      return std::unexpected("COPY FORMAT binary takes no DELIMITER, NULL, HEADER, QUOTE or ESCAPE");
+  } else if (out.csv) {
     if (!delimiter_set) out.delimiter = ',';
     if (!null_set) out.null_string = "";
     if (!escape_set) out.escape = out.quote;

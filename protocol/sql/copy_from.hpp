@@ -17,6 +17,7 @@ struct CopyFrom {
   std::string table;                 // folded
   std::vector<std::string> columns;  // as listed, folded; empty: every column of the table
   bool csv = false;
+  bool binary = false;  // FORMAT binary: PostgreSQL's own binary rows, read back as they came
   char delimiter = '\t';
   std::string null_string = "\\N";
   bool header = false;
@@ -25,8 +26,8 @@ struct CopyFrom {
 };
 
 // Reads a single `COPY table [(columns)] FROM STDIN [options]`. Refuses, saying why, anything the
-// mirror cannot read back: another statement, COPY TO, a file or program, the binary format, a
-// WHERE clause, FORCE_NULL / FORCE_NOT_NULL, an ENCODING other than UTF8, or a header to match.
+// mirror cannot read back: another statement, COPY TO, a file or program, a WHERE clause,
+// FORCE_NULL / FORCE_NOT_NULL, an ENCODING other than UTF8, or a header to match.
 std::expected<CopyFrom, std::string> parse_copy_from(std::string_view sql);
 
 }  // namespace tandem::sql

@@ -7,7 +7,10 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "support/http_client.hpp"
 #include "support/migration_db.hpp"
@@ -275,6 +278,25 @@ std::string copy_in(tandem::it::PgConnection& c, const std::string& sql, const s
   return error;
 }
 
+std::string big_endian(std::uint32_t v, int bytes) {
+  std::string out;
+  for (int i = bytes - 1; i >= 0; --i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+  return out;
+}
+
+// Rows in PostgreSQL's binary COPY format: the signature, flags and header extension length;
+// per row the field count, then each field's length (-1: NULL) and bytes; then -1.
+std::string binary_copy(const std::vector<std::vector<std::optional<std::string>>>& rows) {
+  std::string out("PGCOPY\n\xff\r\n\0", 11);
+  out += big_endian(0, 4) + big_endian(0, 4);
+  for (const auto& row : rows) {
+    out += big_endian(static_cast<std::uint32_t>(row.size()), 2);
+    for (const auto& field : row)
+      out += field ? big_endian(static_cast<std::uint32_t>(field->size()), 4) + *field : big_endian(0xffffffffu, 4);
+  }
+  return out + big_endian(0xffff, 2);
+}
+
 }  // namespace
 
 TEST_CASE("mirror.mode = proxy: COPY FROM STDIN, text and CSV, reaches MySQL as PostgreSQL read it") {
@@ -355,6 +377,20 @@ TEST_CASE("mirror.mode = proxy: COPY FROM STDIN, text and CSV, reaches MySQL as 
   rows = my.query("SELECT COUNT(*) FROM items");
   REQUIRE(rows.has_value());
   CHECK(rows->rows.at(0).at(0).value_or("") == "6");
+
+  // The binary format, read back by PostgreSQL the same way.
+  CHECK(copy_in(c, "COPY items (id, note, flag) FROM STDIN (FORMAT binary)",
+                binary_copy({{big_endian(9, 4), "binary\tcopy", std::string(1, '\1')},
+                             {big_endian(10, 4), std::nullopt, std::string(1, '\0')}})) == "");
+  require_drained(tandem);
+  CHECK(!tandem.metric("tandem_mirror_diverged_statements", {{"table", "public.items"}}).has_value());
+  rows = my.query("SELECT id, COALESCE(note, 'NULL'), flag FROM items WHERE id >= 9 ORDER BY id");
+  REQUIRE(rows.has_value());
+  REQUIRE(rows->rows.size() == 2);
+  CHECK(rows->rows[0][1].value_or("") == "binary\tcopy");
+  CHECK(rows->rows[0][2].value_or("") == "1");
+  CHECK(rows->rows[1][1].value_or("") == "NULL");
+  CHECK(rows->rows[1][2].value_or("") == "0");
 }
 
 namespace {

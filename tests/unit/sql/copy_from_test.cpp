@@ -43,6 +43,11 @@ TEST_CASE("COPY FROM STDIN: table, columns and options are read from the parse t
   CHECK(c.null_string.empty());
   c = parsed("COPY t FROM STDIN (FORMAT text, HEADER off, FREEZE, ENCODING 'UTF8')");
   CHECK_FALSE(c.header);
+  CHECK_FALSE(c.binary);
+  c = parsed("COPY t (a, b) FROM STDIN WITH (FORMAT binary)");
+  CHECK(c.binary);
+  CHECK_FALSE(c.csv);
+  CHECK(c.columns == std::vector<std::string>{"a", "b"});
 }
 
 TEST_CASE("COPY FROM STDIN: what the mirror cannot read back is refused, saying what") {
@@ -50,7 +55,8 @@ TEST_CASE("COPY FROM STDIN: what the mirror cannot read back is refused, saying 
       {"COPY t TO STDOUT", "COPY TO"},
       {"COPY t FROM '/tmp/x'", "file or program"},
       {"COPY t FROM PROGRAM 'cat'", "file or program"},
-      {"COPY t FROM STDIN (FORMAT binary)", "binary"},
+      {"COPY t FROM STDIN (FORMAT binary, NULL 'x')", "FORMAT binary takes no"},
+      {"COPY t FROM STDIN (FORMAT binary, HEADER)", "FORMAT binary takes no"},
       {"COPY t FROM STDIN WHERE id > 1", "WHERE"},
       {"COPY t FROM STDIN (FORMAT csv, FORCE_NULL (a))", "force_null"},
       {"COPY t FROM STDIN (ENCODING 'LATIN1')", "LATIN1"},
