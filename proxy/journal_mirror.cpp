@@ -204,6 +204,8 @@ struct JournalMirror::Impl : MirrorThreadControl {
   // Retired (the WAL mirror takes over): nothing more is journaled, and the slot never moves past
   // slot_limit (guarded by slot_mutex).
   std::atomic<bool> retired{false};
+  // Ends a drain of the slot after its batch: set by pause and stop (a drain may take long).
+  std::atomic<bool> drain_stop{false};
   std::string slot_limit;
   std::uint64_t opened_seq = 0;  // the journal's last record when it was opened
   // A restart finishing a switch to "proxy": opened_seq is the last record before the marker at
@@ -425,6 +427,8 @@ struct JournalMirror::Impl : MirrorThreadControl {
     auto backfill = migrator::backfill_options(config);
     backfill.until_caught_up = true;
     backfill.until_marker = options.drain_marker;
+    backfill.until_marker_lsn = options.drain_marker_lsn;
+    backfill.stop = &drain_stop;
     auto r = migrator::run_backfill(backfill, [&](const migrator::BackfillProgress& p) {
       status.set_apply(p.applied_lsn, p.lag_bytes, p.lag_seconds, p.transactions, p.rows);
     });
@@ -956,6 +960,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
         wait_ticking(
             lock, Clock::time_point::max(), [&] { return shutdown || !paused; }, [&] { publish_lag(); });
         if (shutdown) return;
+        drain_stop = paused;  // a pause after this sets it again
       }
       backoff.run_started();
       std::expected<void, std::string> result;
@@ -968,6 +973,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
         // Paused before the journal's older records were all applied: they still go first.
         if (result && applied.load() < opened_seq && stopping()) continue;
         if (result) result = drain_slot();
+        if (result && drain_stop) continue;  // paused or stopping: the drain goes on after
         // A restart finishing a switch to "proxy", with the slot now applied up to the marker:
         // the journal's later records follow, then the slot again, up to PostgreSQL's current
         // position, for transactions committed just before the crash and never journaled.
@@ -975,9 +981,16 @@ struct JournalMirror::Impl : MirrorThreadControl {
           opened_seq = *resume_through;
           resume_through.reset();
           options.drain_marker.clear();
+          options.drain_marker_lsn.clear();
+          // The marker's bound (mode "proxy") held for the records before it only.
+          if (options.keep_slot) {
+            std::lock_guard slot_lock(slot_mutex);
+            if (!retired) slot_limit.clear();
+          }
           result = apply_run(true);
           if (result && applied.load() < opened_seq && stopping()) continue;
           if (result) result = drain_slot();
+          if (result && drain_stop) continue;
         }
         if (result) {
           drained = true;
@@ -1020,6 +1033,7 @@ JournalMirror::~JournalMirror() {
 }
 
 void JournalMirror::stop() {
+  impl_->drain_stop = true;
   impl_->stop();
   // Never started (a switch that did not happen), or already stopped: the status is another's.
   if (!impl_->thread.joinable()) return;
@@ -1096,7 +1110,10 @@ bool JournalMirror::wait_caught_up(std::chrono::milliseconds limit) {
   return impl_->caught_up_cv.wait_for(lock, limit, [&] { return impl_->caught_up || impl_->shutdown; });
 }
 
-bool JournalMirror::pause() { return impl_->pause(); }
+bool JournalMirror::pause() {
+  impl_->drain_stop = true;
+  return impl_->pause();
+}
 
 bool JournalMirror::resume() { return impl_->resume(); }
 

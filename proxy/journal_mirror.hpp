@@ -28,6 +28,9 @@ class JournalMirror : public MirrorSink {
     // Drain the replication slot up to this logical message (prefix tandem_catch_up), written
     // while the proxy held every session, rather than up to PostgreSQL's current position.
     std::string drain_marker;
+    // Its position (pg_logical_emit_message's answer): the drain also ends once the stream is
+    // past it, should it never show the marker (a restart finds the slot or MySQL past it).
+    std::string drain_marker_lsn;
     // Advance the slot behind the journal (the safety net for a crash). Off when the journal is
     // only emptied before the WAL mirror takes over: the slot then carries every write.
     bool keep_slot = true;

@@ -52,6 +52,7 @@ struct MirrorControl::Impl {
   // A switch record is kept in state_dir: the switch is not finished until the mirror that took
   // over no longer needs it, and no other starts meanwhile.
   std::atomic<bool> switch_pending{false};
+  std::string pending_to;  // its target (guarded by mutex)
   std::atomic<bool> stopping{false};
 
   Impl(const config::Config& c, ProxyState& s) : config(c), state(s), status(*s.migration) {}
@@ -63,33 +64,18 @@ struct MirrorControl::Impl {
   }
 
   void clear_record() {
-    if (auto r = remove_switch_record(config.state_dir); !r) log::warn("mirror.switch_record").kv("error", r.error());
+    // Not removed: the switch stays pending (no other starts), and a restart finishes it again.
+    if (auto r = remove_switch_record(config.state_dir); !r) {
+      log::error("mirror.switch_record").kv("error", r.error());
+      return;
+    }
     if (switch_pending.exchange(false)) log::info("mirror.switch_finished");
   }
 
-  // Whether the slot has not yet confirmed `lsn`; nullopt when there is no slot. Throws when
-  // PostgreSQL cannot tell, after a minute of trying.
-  std::optional<bool> slot_before(const std::string& lsn) {
-    std::string error;
-    for (int attempt = 0; attempt < 12 && !stopping; ++attempt) {
-      if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(5));
-      auto c = pg();
-      if (!c) {
-        error = c.error();
-        continue;
-      }
-      auto r = c->query("SELECT confirmed_flush_lsn < $2::pg_lsn FROM pg_replication_slots WHERE slot_name = $1",
-                        {config.migration.slot, lsn});
-      if (!r) {
-        error = r.error().message;
-        continue;
-      }
-      if (r->rows.empty()) return std::nullopt;
-      return r->rows[0][0].value_or("t") == "t";
-    }
-    throw std::runtime_error("mirror: finishing the switch recorded in " +
-                             switch_record_path(config.state_dir).string() +
-                             " needs the replication slot's position: " + error);
+  // A switch record not written whole: none may be left behind to be acted on at a restart.
+  std::string unwritten(const std::string& error) {
+    (void)remove_switch_record(config.state_dir);
+    return "keeping the switch point: " + error;
   }
 
   // A restart that finds a switch record finishes that switch: the journal's records and the
@@ -98,18 +84,16 @@ struct MirrorControl::Impl {
   std::string resume_switch(const SwitchRecord& record, JournalMirror::StartOptions& options) {
     log::info("mirror.switch_resumed").kv("to", record.to).kv("lsn", record.lsn).kv("mode", config.mirror.mode);
     switch_pending = true;
+    pending_to = record.to;
     options.on_drained = [this] { clear_record(); };
     if (record.to == "proxy") {
       // The journal's records after journal_seq came after the marker: the slot first drains up
-      // to it, unless it already has.
-      const auto before = slot_before(record.lsn);
-      if (!before || !*before) {
-        clear_record();
-        options.on_drained = nullptr;
-        return "";
-      }
+      // to it (at once when it is already past it), and no DDL record before it moves the slot
+      // past it.
       options.drain_marker = record.marker;
+      options.drain_marker_lsn = record.lsn;
       options.older_than_marker = record.journal_seq;
+      if (config.mirror.mode == "proxy") options.slot_limit = record.lsn;
       return "";
     }
     // To "wal": everything the journal holds came before the switch's position, and what came
@@ -199,8 +183,11 @@ struct MirrorControl::Impl {
                      "the last switch is still finishing: the journal is being applied before the WAL mirror starts");
     if (switch_pending)
       return refusal(409, http,
-                     "the last switch is still finishing: the replication slot is being applied up to the switch "
-                     "point before the journal");
+                     pending_to == "proxy"
+                         ? "the last switch is still finishing: the replication slot is being applied up to the "
+                           "switch point before the journal"
+                         : "the last switch is still finishing: the journal is being applied, then the replication "
+                           "slot from the switch point");
     const auto limit = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(hold_seconds));
     log::info("mirror.switch_started").kv("from", mode).kv("to", to).kv("hold_seconds", hold_seconds);
     auto c = pg();
@@ -251,8 +238,9 @@ struct MirrorControl::Impl {
       // Kept before any session writes on: a restart before the slot has been drained up to the
       // marker must still apply the slot's older changes before the journal's.
       if (auto w = write_switch_record(config.state_dir, {"proxy", lsn, marker, next->opened_seq()}); !w)
-        return give_up(503, "keeping the switch point: " + w.error());
+        return give_up(503, unwritten(w.error()));
       switch_pending = true;
+      pending_to = "proxy";
       journal = next;
       state.set_mirror_sink(next);
       mode = "proxy";
@@ -260,6 +248,7 @@ struct MirrorControl::Impl {
       if (paused) journal->pause();
       JournalMirror::StartOptions options;
       options.drain_marker = marker;
+      options.drain_marker_lsn = lsn;
       options.on_drained = [this] { clear_record(); };
       journal->start(std::move(options));
     } else {
@@ -272,8 +261,9 @@ struct MirrorControl::Impl {
       // Kept before any session writes on: a restart before the WAL mirror runs must still never
       // move the slot past it while applying the journal.
       if (auto w = write_switch_record(config.state_dir, {"wal", lsn, "", 0}); !w)
-        return give_up(503, "keeping the switch point: " + w.error());
+        return give_up(503, unwritten(w.error()));
       switch_pending = true;
+      pending_to = "wal";
       journal->retire(lsn);
       state.set_mirror_sink(nullptr);
       mode = "wal";

@@ -74,6 +74,12 @@ std::expected<BackfillProgress, std::string> run_backfill(
     if (!r) return std::unexpected(r.error().message);
   }
 
+  std::optional<wal::Lsn> marker_at;
+  if (!options.until_marker_lsn.empty()) {
+    marker_at = wal::parse_lsn(options.until_marker_lsn);
+    if (!marker_at) return std::unexpected("unreadable marker position " + options.until_marker_lsn);
+  }
+
   auto repl = PgConnection::connect(options.source.to_libpq_conninfo() + " replication=database");
   if (!repl) return std::unexpected(repl.error().message);
   PGconn* conn = repl->raw();
@@ -102,7 +108,7 @@ std::expected<BackfillProgress, std::string> run_backfill(
   };
   std::vector<SourceTransaction> batch;
   std::optional<SourceTransaction> open_tx;
-  bool caught_up = false;
+  bool caught_up = options.until_caught_up && marker_at && start >= *marker_at;
   auto last_status = Clock::now();
   auto last_apply = Clock::now();
   auto last_progress = Clock::now();
@@ -194,6 +200,8 @@ std::expected<BackfillProgress, std::string> run_backfill(
     if (auto* k = std::get_if<wal::Keepalive>(&*frame)) {
       server_end = std::max(server_end, k->wal_end);
       if (!open_tx && batch.empty()) seen_through = std::max(seen_through, k->wal_end);
+      // Everything before the marker's position has been sent, the marker with it.
+      if (options.until_caught_up && marker_at && !open_tx && k->wal_end >= *marker_at) caught_up = true;
       if (k->reply_requested && !send_status(false))
         return std::unexpected(std::string("sending standby status: ") + PQerrorMessage(conn));
       continue;
@@ -215,6 +223,7 @@ std::expected<BackfillProgress, std::string> run_backfill(
       open_tx->commit_time = c->commit_time;
       batch.push_back(std::move(*open_tx));
       open_tx.reset();
+      if (options.until_caught_up && marker_at && c->end_lsn >= *marker_at) caught_up = true;
       if (batch.size() >= options.batch_transactions || Clock::now() - last_apply > std::chrono::milliseconds(200)) {
         if (auto r = flush(); !r) return std::unexpected(r.error());
       }

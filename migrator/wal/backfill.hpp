@@ -26,6 +26,10 @@ struct BackfillOptions {
   // With until_caught_up: stop at this logical message (prefix tandem_catch_up) written before,
   // rather than at one written at start: the point where the proxy's own mirror takes over.
   std::string until_marker;
+  // That marker's position (pg_logical_emit_message's answer), when known: reached also when the
+  // stream starts past it, or passes it (a commit or a keepalive at or after it) without showing
+  // it. A restart that finishes a switch may find the slot or the applied position past it.
+  std::string until_marker_lsn;
   std::size_t batch_transactions = 200;
   // When the stream pauses, what arrived is applied once this long has passed since the last
   // apply: under steady writes MySQL then commits a batch of transactions at a time rather than

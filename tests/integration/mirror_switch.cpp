@@ -419,7 +419,8 @@ std::string teller_note(const Databases& db) {
 // so that the journal's records are surely synced: the restart sees the same state files.)
 void restart_mid_switch(const std::string& name, const std::string& from, const std::string& restart_mode,
                         const std::function<void(TandemProcess&, tandem::it::PgConnection&)>& before,
-                        const std::function<void(const Databases&)>& after) {
+                        const std::function<void(const Databases&)>& after,
+                        const std::function<void(const Databases&)>& between = nullptr) {
   BehindForwarder b(name + "_" + restart_mode);
   {
     TandemProcess first(b.options(from));
@@ -436,6 +437,7 @@ void restart_mid_switch(const std::string& name, const std::string& from, const 
     CHECK(first.wait_exit(30s).exited);
   }
   CHECK(record_kept(b));
+  if (between) between(b.db);
   b.forwarder.restore();
   TandemProcess second(b.options(restart_mode));
   INFO("second: " << second.log_tail(60));
@@ -503,4 +505,29 @@ TEST_CASE(
 TEST_CASE(
     "restarted mid-switch to proxy (slot not drained, DDL journaled), in mode proxy: the slot's older change first") {
   restart_mid_switch_to_proxy("proxy");
+}
+
+TEST_CASE("restarted mid-switch to proxy with MySQL's applied position past the marker: the drain still ends") {
+  // MySQL stored a position past the marker, which PostgreSQL never confirmed (the process died
+  // first): the stream then starts past the marker and never shows it.
+  restart_mid_switch(
+      "mir_mid_past", "wal", "proxy",
+      [](TandemProcess& first, tandem::it::PgConnection& c) {
+        auto to_proxy = switch_mode(first, "?to=proxy");
+        REQUIRE_MESSAGE(to_proxy.status == 200, to_proxy.body);
+        exec_pg(c, "UPDATE pgbench_branches SET filler = 'journaled past the marker' WHERE bid = 1");
+        REQUIRE(wait_for([&] { return status_number(first, "migration.mirror.journal.last_seq") >= 1; }, 10s));
+      },
+      [](const Databases& db) {
+        CHECK(wait_for([&] { return branch_filler(db).starts_with("journaled past the marker"); }, 30s));
+      },
+      [](const Databases& db) {
+        auto pg = db.pg();
+        const auto now = pg.query_value("SELECT pg_current_wal_lsn()::text");
+        auto my = db.mysql(db.name);
+        auto r =
+            my.query("INSERT INTO tandem_meta.apply_state (name, position, transactions, applied_at) VALUES ('wal', '" +
+                     now + "', 0, NOW(6)) ON DUPLICATE KEY UPDATE position = VALUES(position)");
+        REQUIRE(r.has_value());
+      });
 }
