@@ -525,9 +525,17 @@ TEST_CASE("restarted mid-switch to proxy with MySQL's applied position past the 
         auto pg = db.pg();
         const auto now = pg.query_value("SELECT pg_current_wal_lsn()::text");
         auto my = db.mysql(db.name);
+        // As the applier makes it, should the first process not have reached MySQL before the cut.
+        for (const char* ddl :
+             {"CREATE DATABASE IF NOT EXISTS tandem_meta",
+              "CREATE TABLE IF NOT EXISTS tandem_meta.apply_state (name VARCHAR(64) PRIMARY KEY, position VARCHAR(32) "
+              "NOT NULL, transactions BIGINT NOT NULL DEFAULT 0, applied_at DATETIME(6)) ENGINE=InnoDB"}) {
+          auto made = my.query(ddl);
+          REQUIRE_MESSAGE(made.has_value(), made.error());
+        }
         auto r =
             my.query("INSERT INTO tandem_meta.apply_state (name, position, transactions, applied_at) VALUES ('wal', '" +
                      now + "', 0, NOW(6)) ON DUPLICATE KEY UPDATE position = VALUES(position)");
-        REQUIRE(r.has_value());
+        REQUIRE_MESSAGE(r.has_value(), r.error());
       });
 }
