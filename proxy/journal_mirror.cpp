@@ -464,6 +464,15 @@ struct JournalMirror::Impl : MirrorThreadControl {
     }
   }
 
+  // A bound on the slot kept only until the first drain (a restart finishing a switch, in mode
+  // "proxy"), unless retired. Without keep_slot (the journal emptied before the WAL mirror
+  // starts) the bound holds throughout.
+  void release_slot_limit() {
+    if (!options.keep_slot) return;
+    std::lock_guard slot_lock(slot_mutex);
+    if (!retired) slot_limit.clear();
+  }
+
   // Every ticket below `ticket` has been answered and its transactions handed to the journal.
   bool released_below(std::uint64_t ticket) {
     std::lock_guard lock(ticket_mutex);
@@ -982,11 +991,7 @@ struct JournalMirror::Impl : MirrorThreadControl {
           resume_through.reset();
           options.drain_marker.clear();
           options.drain_marker_lsn.clear();
-          // The marker's bound (mode "proxy") held for the records before it only.
-          if (options.keep_slot) {
-            std::lock_guard slot_lock(slot_mutex);
-            if (!retired) slot_limit.clear();
-          }
+          release_slot_limit();  // the marker's bound held for the records before it only
           result = apply_run(true);
           if (result && applied.load() < opened_seq && stopping()) continue;
           if (result) result = drain_slot();
@@ -994,13 +999,9 @@ struct JournalMirror::Impl : MirrorThreadControl {
         }
         if (result) {
           drained = true;
-          // A bound kept for the first drain only (a restart that finishes a switch to "wal"
-          // in mode "proxy"): the changes after it are applied now, and a later DDL moves the
-          // slot to PostgreSQL's position again.
-          if (options.keep_slot) {
-            std::lock_guard slot_lock(slot_mutex);
-            if (!retired) slot_limit.clear();
-          }
+          // The changes after the bound are applied now: a later DDL moves the slot to
+          // PostgreSQL's position again.
+          release_slot_limit();
           if (options.on_drained) options.on_drained();
           std::lock_guard lock(mutex);
           caught_up = true;

@@ -82,8 +82,6 @@ void MigrationStatus::note_switch(const std::string& to, bool switched, const st
                                   double held_seconds) {
   std::lock_guard lock(mutex_);
   last_switch_ = Switch{to, detail, switched, held_seconds};
-  auto& n = switched ? switches_ : switches_refused_;
-  ++n;
   switches_gauge_.Add({{"to", to}, {"result", switched ? "switched" : "refused"}}).Increment();
   switch_hold_gauge_.Set(held_seconds);
 }
@@ -241,6 +239,14 @@ void MigrationStatus::set_apply(const std::string& applied_lsn, std::uint64_t la
   rows_applied_gauge_.Set(static_cast<double>(rows));
 }
 
+std::uint64_t MigrationStatus::switch_count(const char* result) const {
+  double n = 0;
+  for (const char* to : {"proxy", "wal"})
+    if (const prometheus::Labels labels{{"to", to}, {"result", result}}; switches_gauge_.Has(labels))
+      n += switches_gauge_.Add(labels).Value();
+  return static_cast<std::uint64_t>(n);
+}
+
 std::string MigrationStatus::json() const {
   std::lock_guard lock(mutex_);
   boost::json::object o;
@@ -279,9 +285,12 @@ std::string MigrationStatus::json() const {
           {"table", f.table}, {"statements", f.count}, {"statement", f.statement}, {"last_reason", f.reason}};
     m["refused"] = std::move(r);
     if (last_switch_)
-      m["last_switch"] = {{"to", last_switch_->to},         {"switched", last_switch_->switched},
-                          {"detail", last_switch_->detail}, {"held_seconds", last_switch_->held_seconds},
-                          {"switches", switches_},          {"refused", switches_refused_}};
+      m["last_switch"] = {{"to", last_switch_->to},
+                          {"switched", last_switch_->switched},
+                          {"detail", last_switch_->detail},
+                          {"held_seconds", last_switch_->held_seconds},
+                          {"switches", switch_count("switched")},
+                          {"refused", switch_count("refused")}};
     o["mirror"] = std::move(m);
   }
   if (!validation_.empty() || !validation_result_.empty()) {

@@ -65,6 +65,7 @@ class MigrationStatus {
  private:
   void count_diverged(const std::string& table, std::string reason);  // mutex_ held
   std::optional<std::uint64_t> lag_transactions() const;              // mutex_ held
+  std::uint64_t switch_count(const char* result) const;               // from the metric's series
   void publish_lag_transactions();                                    // mutex_ held
 
   mutable std::mutex mutex_;
@@ -84,7 +85,6 @@ class MigrationStatus {
     double held_seconds = 0;
   };
   std::optional<Switch> last_switch_;
-  std::uint64_t switches_ = 0, switches_refused_ = 0;
   bool journal_known_ = false, journal_full_ = false;
   std::uint64_t journal_bytes_ = 0, journal_segments_ = 0, journal_last_ = 0, journal_applied_ = 0;
   std::uint64_t capture_held_ = 0, capture_limit_ = 0;

@@ -72,10 +72,20 @@ struct MirrorControl::Impl {
     if (switch_pending.exchange(false)) log::info("mirror.switch_finished");
   }
 
-  // A switch record not written whole: none may be left behind to be acted on at a restart.
-  std::string unwritten(const std::string& error) {
-    (void)remove_switch_record(config.state_dir);
-    return "keeping the switch point: " + error;
+  void mark_pending(const std::string& to) {
+    switch_pending = true;
+    pending_to = to;
+  }
+
+  // Writes the record before any session goes on, and marks the switch pending. A record not
+  // written whole is removed: none may be left behind to be acted on at a restart.
+  std::expected<void, std::string> keep_record(const SwitchRecord& record) {
+    if (auto w = write_switch_record(config.state_dir, record); !w) {
+      (void)remove_switch_record(config.state_dir);
+      return std::unexpected("keeping the switch point: " + w.error());
+    }
+    mark_pending(record.to);
+    return {};
   }
 
   // A restart that finds a switch record finishes that switch: the journal's records and the
@@ -83,8 +93,7 @@ struct MirrorControl::Impl {
   // goes on from after the journal (the switch's position for a switch to "wal").
   std::string resume_switch(const SwitchRecord& record, JournalMirror::StartOptions& options) {
     log::info("mirror.switch_resumed").kv("to", record.to).kv("lsn", record.lsn).kv("mode", config.mirror.mode);
-    switch_pending = true;
-    pending_to = record.to;
+    mark_pending(record.to);
     options.on_drained = [this] { clear_record(); };
     if (record.to == "proxy") {
       // The journal's records after journal_seq came after the marker: the slot first drains up
@@ -178,16 +187,13 @@ struct MirrorControl::Impl {
     if (!(hold_seconds > 0 && hold_seconds <= 60)) return refusal(400, http, "hold_seconds must be in (0, 60]");
     std::lock_guard lock(mutex);
     if (to == mode) return refusal(409, http, "the mirror already runs in mode " + mode);
-    if (handing_over)
+    if (handing_over || switch_pending)
       return refusal(409, http,
-                     "the last switch is still finishing: the journal is being applied before the WAL mirror starts");
-    if (switch_pending)
-      return refusal(409, http,
-                     pending_to == "proxy"
-                         ? "the last switch is still finishing: the replication slot is being applied up to the "
-                           "switch point before the journal"
-                         : "the last switch is still finishing: the journal is being applied, then the replication "
-                           "slot from the switch point");
+                     std::string("the last switch is still finishing: ") +
+                         (handing_over ? "the journal is being applied before the WAL mirror starts"
+                          : pending_to == "proxy"
+                              ? "the replication slot is being applied up to the switch point before the journal"
+                              : "the journal is being applied, then the replication slot from the switch point"));
     const auto limit = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(hold_seconds));
     log::info("mirror.switch_started").kv("from", mode).kv("to", to).kv("hold_seconds", hold_seconds);
     auto c = pg();
@@ -237,10 +243,7 @@ struct MirrorControl::Impl {
       lsn = *r->rows[0][0];
       // Kept before any session writes on: a restart before the slot has been drained up to the
       // marker must still apply the slot's older changes before the journal's.
-      if (auto w = write_switch_record(config.state_dir, {"proxy", lsn, marker, next->opened_seq()}); !w)
-        return give_up(503, unwritten(w.error()));
-      switch_pending = true;
-      pending_to = "proxy";
+      if (auto k = keep_record({"proxy", lsn, marker, next->opened_seq()}); !k) return give_up(503, k.error());
       journal = next;
       state.set_mirror_sink(next);
       mode = "proxy";
@@ -260,10 +263,7 @@ struct MirrorControl::Impl {
       lsn = *r->rows[0][0];
       // Kept before any session writes on: a restart before the WAL mirror runs must still never
       // move the slot past it while applying the journal.
-      if (auto w = write_switch_record(config.state_dir, {"wal", lsn, "", 0}); !w)
-        return give_up(503, unwritten(w.error()));
-      switch_pending = true;
-      pending_to = "wal";
+      if (auto k = keep_record({"wal", lsn, "", 0}); !k) return give_up(503, k.error());
       journal->retire(lsn);
       state.set_mirror_sink(nullptr);
       mode = "wal";

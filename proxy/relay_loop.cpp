@@ -216,8 +216,8 @@ struct RelayLoop::Impl {
     pipe.end = out->size();
     flush(j, from_client);
     if (terminated && !j.done) finish(j, RelayEnd::client_terminated, 0);
-    // Held: nothing more is read from the client until it is resumed.
-    if (from_client && !j.done && j.peer->client_held()) update(j);
+    // Held (the peer forwards nothing of it): nothing more is read from the client until resumed.
+    if (from_client && out->empty() && !j.done && j.peer->client_held()) update(j);
   }
 
   // What a session kept of its client's bytes goes on to PostgreSQL, as if just read.

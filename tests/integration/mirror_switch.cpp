@@ -70,6 +70,19 @@ struct BehindForwarder {
   }
 };
 
+// A first `tandem serve` in `mode` on b's state directory: once its mirror runs, MySQL is cut off,
+// `body` runs, and the process stops (SIGTERM: its journal is synced).
+void first_run_with_mysql_cut(BehindForwarder& b, const std::string& mode,
+                              const std::function<void(TandemProcess&)>& body) {
+  TandemProcess first(b.options(mode));
+  INFO("first: " << first.log_tail(60));
+  REQUIRE(wait_for([&] { return running_in(first, mode); }, 30s));
+  b.forwarder.cut();
+  body(first);
+  first.send_signal(SIGTERM);
+  CHECK(first.wait_exit(30s).exited);
+}
+
 // Something was journaled, and everything journaled is applied.
 bool journal_applied(const TandemProcess& t) {
   const double last = status_number(t, "migration.mirror.journal.last_seq");
@@ -228,10 +241,7 @@ TEST_CASE("restarted in mode wal after the proxy mirror stopped with its journal
   BehindForwarder b("mir_switch_restart");
   auto& db = b.db;
   auto& forwarder = b.forwarder;
-  {
-    TandemProcess first(b.options("proxy"));
-    REQUIRE(wait_for([&] { return running_in(first, "proxy"); }, 30s));
-    forwarder.cut();
+  first_run_with_mysql_cut(b, "proxy", [&](TandemProcess& first) {
     auto pg = db.pg();
     const auto cut_at = pg.query_value("SELECT pg_current_wal_lsn()::text");
     auto load = pgbench_through(first, db, "prepared", 25);
@@ -245,9 +255,7 @@ TEST_CASE("restarted in mode wal after the proxy mirror stopped with its journal
                                 "'::pg_lsn FROM pg_replication_slots WHERE slot_name = '" + db.name + "'") == "t";
         },
         40s));
-    first.send_signal(SIGTERM);
-    CHECK(first.wait_exit(30s).exited);
-  }
+  });
   forwarder.restore();
   TandemProcess second(b.options("wal"));
   INFO("tandem log: " << second.log_tail(60));
@@ -376,18 +384,13 @@ TEST_CASE("restarted in mode wal with DDL in the journal left: writes made since
   BehindForwarder b("mir_switch_ddl");
   auto& db = b.db;
   auto& forwarder = b.forwarder;
-  {
-    TandemProcess first(b.options("proxy"));
-    REQUIRE(wait_for([&] { return running_in(first, "proxy"); }, 30s));
-    forwarder.cut();
+  first_run_with_mysql_cut(b, "proxy", [&](TandemProcess& first) {
     auto c = tandem::it::PgConnection::connect_or_throw(first.conninfo("postgres", db.name));
     exec_pg(c, "UPDATE pgbench_branches SET filler = 'before the DDL' WHERE bid = 1");
     exec_pg(c, "ALTER TABLE pgbench_tellers ADD COLUMN note text");
     exec_pg(c, "UPDATE pgbench_tellers SET note = 'journaled' WHERE tid = 1");
     REQUIRE(wait_for([&] { return status_number(first, "migration.mirror.journal.last_seq") >= 3; }, 10s));
-    first.send_signal(SIGTERM);
-    CHECK(first.wait_exit(30s).exited);
-  }
+  });
   TandemProcess second(b.options("wal"));
   INFO("tandem log: " << second.log_tail(60));
   // MySQL still away: the journal waits, and this write is only in the slot.
@@ -422,20 +425,14 @@ void restart_mid_switch(const std::string& name, const std::string& from, const 
                         const std::function<void(const Databases&)>& after,
                         const std::function<void(const Databases&)>& between = nullptr) {
   BehindForwarder b(name + "_" + restart_mode);
-  {
-    TandemProcess first(b.options(from));
-    INFO("first: " << first.log_tail(60));
-    REQUIRE(wait_for([&] { return running_in(first, from); }, 30s));
-    b.forwarder.cut();
+  first_run_with_mysql_cut(b, from, [&](TandemProcess& first) {
     auto c = tandem::it::PgConnection::connect_or_throw(first.conninfo("postgres", b.db.name));
     before(first, c);
     CHECK(record_kept(b));
     // No switch back until this one is finished.
     auto again = switch_mode(first, "?to=" + from);
     CHECK_MESSAGE(again.status == 409, again.body);
-    first.send_signal(SIGTERM);
-    CHECK(first.wait_exit(30s).exited);
-  }
+  });
   CHECK(record_kept(b));
   if (between) between(b.db);
   b.forwarder.restore();

@@ -120,3 +120,17 @@ TEST_CASE("lag in transactions: the journal's in mode proxy and while switching 
   CHECK(shown() == 7);
   CHECK(gauge() == 7);
 }
+
+TEST_CASE("last switch: the counts of switches made and refused, over both targets") {
+  prometheus::Registry registry;
+  MigrationStatus s(registry);
+  s.set_mirror("wal", "running", "", 0);
+  s.note_switch("proxy", true, "at 0/1", 0.004);
+  s.note_switch("wal", false, "1 session(s) did not reach a transaction boundary", 1);
+  s.note_switch("wal", true, "at 0/2", 0.003);
+  s.note_switch("proxy", true, "at 0/3", 0.005);
+  const auto last = mirror_of(s).at("last_switch").as_object();
+  CHECK(last.at("switches").to_number<std::uint64_t>() == 3);
+  CHECK(last.at("refused").to_number<std::uint64_t>() == 1);
+  CHECK(last.at("to").as_string() == "proxy");
+}
